@@ -1,0 +1,1 @@
+"""Campaign plans, enrolment, claims, verification and payout."""

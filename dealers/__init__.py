@@ -1,0 +1,1 @@
+"""Regions, dealers, onboarding applications and qualification documents."""

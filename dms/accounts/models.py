@@ -1,0 +1,122 @@
+"""Users, their roles and API tokens."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HQ_ADMIN = "hq_admin", _("HQ administrator")
+    HQ_STAFF = "hq_staff", _("HQ staff")
+    SALES_REP = "sales_rep", _("Sales rep")
+    DEALER_ADMIN = "dealer_admin", _("Dealer administrator")
+    DEALER_STAFF = "dealer_staff", _("Dealer staff")
+
+
+HQ_ROLES = frozenset({Role.HQ_ADMIN, Role.HQ_STAFF, Role.SALES_REP})
+DEALER_ROLES = frozenset({Role.DEALER_ADMIN, Role.DEALER_STAFF})
+
+
+class User(AbstractUser):
+    """A person who signs in: head-office staff, a field sales rep, or a member of one dealer."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.HQ_STAFF)
+    # The dealer organisation a dealer user belongs to. The dealers app turns this column into a
+    # foreign key to its Dealer model; until then it is the id every scoping function keys on.
+    dealer_id = models.PositiveBigIntegerField(_("dealer"), null=True, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                name="user_dealer_iff_dealer_role",
+                condition=(Q(role__in=[r.value for r in DEALER_ROLES]) & Q(dealer_id__isnull=False))
+                | (Q(role__in=[r.value for r in HQ_ROLES]) & Q(dealer_id__isnull=True)),
+                violation_error_message=_("Dealer users belong to exactly one dealer; head-office users to none."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def effective_role(self) -> str:
+        """The role access checks use: a superuser acts as an HQ administrator."""
+        return Role.HQ_ADMIN if self.is_superuser else self.role
+
+    @property
+    def is_hq(self) -> bool:
+        return self.effective_role in HQ_ROLES
+
+    @property
+    def is_hq_admin(self) -> bool:
+        return self.effective_role == Role.HQ_ADMIN
+
+    @property
+    def is_dealer_user(self) -> bool:
+        return self.effective_role in DEALER_ROLES
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+
+def hash_token_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class ApiToken(models.Model):
+    """A key another system sends as ``Authorization: Token <key>``; only its sha256 is stored."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def generate_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

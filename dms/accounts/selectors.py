@@ -1,0 +1,30 @@
+"""Reads of users and API tokens, scoped to the user first."""
+
+from django.db.models import QuerySet
+
+from dms.accounts.models import ApiToken, User
+
+
+def user_list(*, user, filters=None) -> QuerySet[User]:
+    """HQ admins see every user; a dealer admin sees their dealer's users; anyone else only themselves."""
+    qs = User.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_hq_admin:
+        pass
+    elif user.effective_role == "dealer_admin":
+        qs = qs.filter(dealer_id=user.dealer_id)
+    else:
+        qs = qs.filter(pk=user.pk)
+    if filters is not None:
+        from dms.accounts.filters import UserFilterSet
+
+        qs = UserFilterSet(filters, queryset=qs).qs
+    return qs
+
+
+def token_list(*, user) -> QuerySet[ApiToken]:
+    """A user's own API tokens: nobody else's, whatever their role."""
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user)

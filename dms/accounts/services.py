@@ -1,0 +1,248 @@
+"""Every change to users, their access and their API tokens."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from dms import events
+from dms.accounts import verbs
+from dms.accounts.models import DEALER_ROLES, ApiToken, Role, User, hash_token_key
+from dms.errors import PermissionDeniedError, RuleViolation
+
+security_log = logging.getLogger("dms.security")
+
+USER_FIELDS = ("first_name", "last_name", "email", "phone", "role", "dealer_id", "language")
+
+
+class UsernameTaken(RuleViolation):
+    code = "username_taken"
+    message = _("This username is already taken.")
+
+
+class DealerRequired(RuleViolation):
+    code = "dealer_required"
+    message = _("Dealer users must belong to a dealer.")
+
+
+class DealerNotAllowed(RuleViolation):
+    code = "dealer_not_allowed"
+    message = _("Head-office users cannot belong to a dealer.")
+
+
+class WeakPassword(RuleViolation):
+    code = "weak_password"
+    message = _("The password is not strong enough.")
+
+
+class CannotDeactivateSelf(RuleViolation):
+    code = "cannot_deactivate_self"
+    message = _("You cannot deactivate your own account.")
+
+
+class TokenRevoked(RuleViolation):
+    code = "token_revoked"
+    message = _("This API token is already revoked.")
+
+
+def _require_hq_admin(actor) -> None:
+    if not (actor and actor.is_authenticated and actor.is_hq_admin):
+        raise PermissionDeniedError()
+
+
+def _check_membership(*, role: str, dealer_id) -> None:
+    if role in DEALER_ROLES and dealer_id is None:
+        raise DealerRequired(field="dealer")
+    if role not in DEALER_ROLES and dealer_id is not None:
+        raise DealerNotAllowed(field="dealer")
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise WeakPassword(" ".join(exc.messages), field="password") from exc
+
+
+def user_create(
+    *,
+    actor,
+    username: str,
+    role: str,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    dealer_id: int | None = None,
+    language: str = "",
+) -> User:
+    """Create a user with a role; without a password they receive an invitation to set one."""
+    _require_hq_admin(actor)
+    if role not in Role.values:
+        raise RuleViolation(_("Unknown role."), code="invalid_role", field="role")
+    _check_membership(role=role, dealer_id=dealer_id)
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise UsernameTaken(field="username")
+        user = User(
+            username=username,
+            role=role,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            phone=phone,
+            dealer_id=dealer_id,
+            language=language,
+        )
+        if password:
+            _check_password(password, user)
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        events.record(actor=actor, verb=verbs.USER_CREATED.code, target=user, data={"role": role})
+        if not password and email:
+            transaction.on_commit(lambda: user_send_invitation(user=user))
+    return user
+
+
+def user_update(*, actor, user: User, **changes) -> User:
+    """Change a user's profile, role or dealer; the role/dealer rule is checked again."""
+    _require_hq_admin(actor)
+    unknown = set(changes) - set(USER_FIELDS)
+    if unknown:
+        raise RuleViolation(code="unknown_field", data={"fields": sorted(unknown)})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = {f: getattr(locked, f) for f in changes}
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        _check_membership(role=locked.role, dealer_id=locked.dealer_id)
+        changed = {f: [before[f], getattr(locked, f)] for f in changes if before[f] != getattr(locked, f)}
+        if changed:
+            locked.save(update_fields=list(changed))
+            events.record(actor=actor, verb=verbs.USER_UPDATED.code, target=locked, data={"changes": changed})
+    return locked
+
+
+def user_set_active(*, actor, user: User, active: bool, reason: str = "") -> User:
+    """Deactivate (sign-in, sessions and tokens stop working at once) or reactivate a user."""
+    _require_hq_admin(actor)
+    if not active and user.pk == actor.pk:
+        raise CannotDeactivateSelf()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == active:
+            return locked
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        verb = verbs.USER_REACTIVATED if active else verbs.USER_DEACTIVATED
+        events.record(actor=actor, verb=verb.code, target=locked, data={"reason": reason})
+    return locked
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise RuleViolation(_("Unknown language."), code="invalid_language", field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+
+
+def user_password_changed(*, user: User, actor=None) -> None:
+    """Record a password change or reset and tell the owner, in case it was not them."""
+    with transaction.atomic():
+        events.record(actor=actor or user, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
+
+
+def user_invitation_url(*, user: User) -> str:
+    """A one-time link with which a new user sets their password (Django's reset token)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.DMS_SITE_URL.rstrip('/')}{path}"
+
+
+def user_send_invitation(*, user: User) -> None:
+    if not user.email:
+        return
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {"user": user, "url": user_invitation_url(user=user), "site_url": settings.DMS_SITE_URL}
+        subject = render_to_string("registration/invitation_subject.txt", context).strip()
+        body = render_to_string("registration/invitation_email.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def user_locked_out(*, username: str, ip_address: str | None) -> None:
+    """Log a sign-in lockout and, when the username exists, record it and tell the owner."""
+    security_log.warning("Sign-in locked for username=%r from ip=%s", username, ip_address)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return
+    with transaction.atomic():
+        events.record(
+            actor=None,
+            verb=verbs.LOCKED_OUT.code,
+            target=user,
+            data={"ip_address": ip_address or ""},
+            notify=[user],
+        )
+
+
+def token_create(*, user: User, name: str, expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue an API token for the user. The raw key is returned once and never stored."""
+    if not user.is_active:
+        raise PermissionDeniedError()
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation(_("Give the token a name."), code="name_required", field="name")
+    days = settings.API_TOKEN_DEFAULT_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= 366:
+        raise RuleViolation(_("A token lives between 1 and 366 days."), code="invalid_expiry", field="expires_in_days")
+    key = ApiToken.generate_key()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name[:100],
+            prefix=key[: ApiToken.PREFIX_LENGTH],
+            key_hash=hash_token_key(key),
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        events.record(actor=user, verb=verbs.TOKEN_CREATED.code, target=token, notify=[user])
+    return token, key
+
+
+def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk and not actor.is_hq_admin:
+        raise PermissionDeniedError()
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            raise TokenRevoked()
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        events.record(actor=actor, verb=verbs.TOKEN_REVOKED.code, target=locked, notify=[locked.user_id])
+    return locked
+
+
+def token_authenticate(*, key: str) -> ApiToken | None:
+    """The usable token for a raw key, its last-used time refreshed at most once a minute."""
+    token = ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token_key(key)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,0 +1,11 @@
+"""The business event log: who did what to which object, and the notifications derived from it.
+
+``record()`` is the one way to write an event; it runs in the caller's transaction so that an
+event exists exactly when the change it describes was committed.
+"""
+
+
+def record(*, actor, verb, target, data=None, dealer_id=None, notify=()):
+    from dms.events.services import event_record
+
+    return event_record(actor=actor, verb=verb, target=target, data=data, dealer_id=dealer_id, notify=notify)

@@ -1,0 +1,50 @@
+"""Reads of the event log and notifications, scoped to the user first."""
+
+from django.db.models import Q, QuerySet
+
+from dms.events.models import Event, Notification
+
+
+def event_list(*, user, filters=None) -> QuerySet[Event]:
+    """Events the user may read: HQ admins all; other HQ roles dealer events and their own actions;
+    dealer users their dealer's events only."""
+    qs = Event.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_hq_admin:
+        pass
+    elif user.is_dealer_user:
+        qs = qs.filter(dealer_id=user.dealer_id)
+    elif user.effective_role == "hq_staff":
+        qs = qs.filter(Q(dealer_id__isnull=False) | Q(actor=user))
+    else:
+        qs = qs.filter(actor=user)
+    qs = qs.select_related("actor", "target_type")
+    if filters is not None:
+        from dms.events.filters import EventFilterSet
+
+        qs = EventFilterSet(filters, queryset=qs).qs
+    return qs
+
+
+def event_timeline(*, user, target, limit: int = 50) -> list[Event]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(
+        event_list(user=user).filter(target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk))[
+            :limit
+        ]
+    )
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    qs = Notification.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs.filter(recipient=user).select_related("event", "event__actor")
+
+
+def notification_unread_count(*, user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,55 @@
+"""The registry of event kinds. Each app registers its verbs with a label and a sentence to show."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Verb:
+    code: str
+    label: Promise
+    sentence: Promise
+    notifies: bool = False
+
+
+_registry: dict[str, Verb] = {}
+
+
+def register(code: str, *, label: Promise, sentence: Promise, notifies: bool = False) -> Verb:
+    verb = Verb(code=code, label=label, sentence=sentence, notifies=notifies)
+    _registry[code] = verb
+    return verb
+
+
+def get(code: str) -> Verb | None:
+    return _registry.get(code)
+
+
+def all_verbs() -> list[Verb]:
+    return sorted(_registry.values(), key=lambda v: v.code)
+
+
+def notifying_verbs() -> list[Verb]:
+    return [v for v in all_verbs() if v.notifies]
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(v.code, v.label) for v in all_verbs()]
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def describe(event) -> str:
+    """The sentence for one event in the active language, e.g. "Wang Li created the API token ERP"."""
+    verb = get(event.verb)
+    values = _Blank({k: v for k, v in (event.data or {}).items() if isinstance(v, str | int)})
+    values["actor"] = str(event.actor) if event.actor_id else str(_("System"))
+    values["target"] = event.target_repr
+    if verb is None:
+        return f"{values['actor']} · {event.verb} · {event.target_repr}"
+    return str(verb.sentence) % values

@@ -1,0 +1,34 @@
+"""Helpers for HTML forms: a business-rule error is shown next to the form, never as a 500."""
+
+from dms.errors import DomainError
+
+
+def run_service(form, service, /, **kwargs):
+    """Call ``service(**kwargs)``; on a DomainError put its message on the form and return None."""
+    try:
+        return service(**kwargs)
+    except DomainError as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, str(exc.message))
+        return None
+
+
+def style_form(form, *, small: bool = False):
+    """Give every widget of ``form`` the Bootstrap class that matches its kind."""
+    for field in form.fields.values():
+        widget = field.widget
+        kind = getattr(widget, "input_type", None)
+        if kind == "checkbox":
+            css = "form-check-input"
+        elif kind == "select" or widget.__class__.__name__.endswith("Select"):
+            css = "form-select form-select-sm" if small else "form-select"
+        else:
+            css = "form-control form-control-sm" if small else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
+
+
+class BootstrapFormMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)

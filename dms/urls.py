@@ -1,0 +1,35 @@
+"""URLs: role-based home, HQ console, dealer portal, accounts, notifications, admin, API, health probes."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from dms import shell, views
+from dms.accounts.urls import auth_urlpatterns
+from dms.events.views import EventListView
+
+admin.site.site_header = _("DMS administration")
+admin.site.site_title = "DMS"
+admin.site.index_title = _("Setup and repair")
+
+hq_patterns = (
+    [
+        path("", shell.HqHomeView.as_view(), name="home"),
+        path("audit/", EventListView.as_view(), name="audit"),
+    ],
+    "hq",
+)
+portal_patterns = ([path("", shell.PortalHomeView.as_view(), name="home")], "portal")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("accounts/", include(auth_urlpatterns)),
+    path("", include("dms.accounts.urls")),
+    path("notifications/", include("dms.events.urls")),
+    path("hq/", include(hq_patterns)),
+    path("portal/", include(portal_patterns)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("dms.api.urls", "api"))),
+]

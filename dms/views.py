@@ -1,0 +1,157 @@
+"""Base HTML views that enforce roles and scoping, the role-based home, and the health probes."""
+
+from django.conf import settings
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView
+
+from dms.accounts.models import DEALER_ROLES, HQ_ROLES, Role
+from dms.forms import style_form
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Anonymous users go to the login page; signed-in users without one of ``allowed_roles`` get 403.
+
+    Every concrete view declares ``allowed_roles``; one that does not fails when it is defined.
+    """
+
+    abstract = True
+    allowed_roles = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("abstract") and cls.allowed_roles is None:
+            raise ImproperlyConfigured(f"{cls.__qualname__} must declare `allowed_roles`.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if request.user.effective_role not in self.allowed_roles:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedMixin(RoleRequiredMixin):
+    """The queryset comes from ``selector(user=...)``, so objects outside the user's scope are 404."""
+
+    abstract = True
+    selector = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("abstract") and cls.selector is None:
+            raise ImproperlyConfigured(f"{cls.__qualname__} must declare `selector`, the function that scopes it.")
+
+    def get_queryset(self):
+        return type(self).selector(user=self.request.user)
+
+
+class ScopedListView(ScopedMixin, ListView):
+    """A paginated list filtered by the app's FilterSet (the same one the API uses)."""
+
+    abstract = True
+    filterset_class = None
+    paginate_by = 25
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            style_form(self.filterset.form, small=True)
+            qs = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = getattr(self, "filterset", None)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class ScopedDetailView(ScopedMixin, DetailView):
+    abstract = True
+
+
+HQ = frozenset(HQ_ROLES)
+HQ_ADMIN = frozenset({Role.HQ_ADMIN})
+DEALER = frozenset(DEALER_ROLES)
+EVERYONE = HQ | DEALER
+
+
+def home(request):
+    """Send each user to their own home: HQ console, dealer portal, or the login page."""
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    return redirect("portal:home" if request.user.is_dealer_user else "hq:home")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True, "ok"
+    except Exception as exc:
+        return False, exc.__class__.__name__
+
+
+def _check_migrations() -> tuple[bool, str]:
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:
+        return False, exc.__class__.__name__
+    return (not pending), ("ok" if not pending else f"{len(pending)} pending")
+
+
+def _check_broker() -> tuple[bool, str]:
+    from dms.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True, "ok"
+    except Exception as exc:
+        return False, exc.__class__.__name__
+
+
+def _check_cache() -> tuple[bool, str]:
+    from django.core.cache import cache
+
+    try:
+        cache.set("dms:readyz", "1", 5)
+        return cache.get("dms:readyz") == "1", "ok"
+    except Exception as exc:
+        return False, exc.__class__.__name__
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    checks = {
+        "database": _check_database(),
+        "migrations": _check_migrations(),
+        "broker": _check_broker(),
+        "cache": _check_cache(),
+    }
+    ready = all(ok for ok, _detail in checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if ready else "unavailable",
+            "checks": {name: detail for name, (_ok, detail) in checks.items()},
+        },
+        status=200 if ready else 503,
+    )

@@ -1,0 +1,1 @@
+"""Lead intake, assignment to dealers, follow-ups and deal registration."""

@@ -1,0 +1,1 @@
+"""Shipments, carriers, tracking, delivery plans and proof of delivery."""

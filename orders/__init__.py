@@ -1,0 +1,1 @@
+"""Products, price lists, stock, orders, invoices, payments and credit."""

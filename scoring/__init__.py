@@ -1,0 +1,1 @@
+"""Dealer scorecards, periodic scores, tiers and dashboards."""

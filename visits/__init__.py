@@ -1,0 +1,1 @@
+"""Visit plans, check-in/out, visit notes and dealer needs."""
