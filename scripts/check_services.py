@@ -1,0 +1,30 @@
+"""Stop `make test` early, with a hint, when PostgreSQL or Redis is not reachable."""
+
+import os
+import sys
+
+import psycopg2
+import redis
+
+database_url = os.environ["DATABASE_URL"]
+redis_url = os.environ["REDIS_URL"]
+problems = []
+try:
+    psycopg2.connect(database_url.replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+except psycopg2.Error as exc:
+    problems.append(
+        f"PostgreSQL is not reachable at {database_url}: {str(exc).strip()}\n"
+        "  start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"
+        "  or point TEST_DATABASE_URL at another server"
+    )
+try:
+    redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+except redis.RedisError as exc:
+    problems.append(
+        f"Redis is not reachable at {redis_url}: {exc}\n"
+        '  start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n'
+        "  or point TEST_REDIS_URL at another server"
+    )
+if problems:
+    print("make test needs PostgreSQL and Redis.\n" + "\n".join(problems), file=sys.stderr)
+    sys.exit(1)

@@ -1,0 +1,111 @@
+"""Shared fixtures: one user per role, API clients, and the PostgreSQL guard."""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from dms.accounts.models import Role
+from dms.celery import app as celery_app
+from tests.factories import PASSWORD, UserFactory
+
+# Tasks run in-process unless a test starts a real worker (tests/platform/test_celery_worker.py).
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgresql_only(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            pytest.exit("The suite runs on PostgreSQL: run `make test` or set DATABASE_URL.", returncode=2)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def hq_admin(db):
+    return UserFactory(username="boss", role=Role.HQ_ADMIN)
+
+
+@pytest.fixture
+def hq_staff(db):
+    return UserFactory(username="desk", role=Role.HQ_STAFF)
+
+
+@pytest.fixture
+def sales_rep(db):
+    return UserFactory(username="rep", role=Role.SALES_REP)
+
+
+@pytest.fixture
+def dealer_admin(db):
+    return UserFactory(username="dealer", role=Role.DEALER_ADMIN, dealer_id=1)
+
+
+@pytest.fixture
+def dealer_staff(db):
+    return UserFactory(username="dealerstaff", role=Role.DEALER_STAFF, dealer_id=1)
+
+
+@pytest.fixture
+def other_dealer_admin(db):
+    return UserFactory(username="otherdealer", role=Role.DEALER_ADMIN, dealer_id=2)
+
+
+@pytest.fixture
+def users(hq_admin, hq_staff, sales_rep, dealer_admin, dealer_staff):
+    return {
+        "hq_admin": hq_admin,
+        "hq_staff": hq_staff,
+        "sales_rep": sales_rep,
+        "dealer_admin": dealer_admin,
+        "dealer_staff": dealer_staff,
+    }
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)``: an API client signed in as that user (session), or anonymous for None."""
+
+    def make(user):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)``: the Django test client signed in as that user."""
+
+    def make(user):
+        from django.test import Client
+
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
