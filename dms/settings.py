@@ -173,6 +173,7 @@ CURRENCY = "CNY"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DMS_MEDIA_ROOT", default=str(VAR_DIR / "media")))

@@ -37,7 +37,7 @@ class UserForm(BootstrapFormMixin, forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    dealer_id = forms.IntegerField(
+    dealer = forms.IntegerField(
         label=_("Dealer"), required=False, min_value=1, help_text=_("Required for dealer roles.")
     )
     password = forms.CharField(

@@ -50,9 +50,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = forms.PasswordResetForm
-
-    def get_extra_email_context(self):
-        return {"site_url": settings.DMS_SITE_URL}
+    extra_email_context = {"site_url": settings.DMS_SITE_URL}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -169,6 +167,7 @@ class UserCreateView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         data = dict(form.cleaned_data)
+        data["dealer_id"] = data.pop("dealer")
         user = run_service(form, services.user_create, actor=self.request.user, **data)
         if user is None:
             return self.form_invalid(form)
@@ -199,14 +198,16 @@ class UserEditView(RoleRequiredMixin, FormView):
             "email": s.email,
             "phone": s.phone,
             "role": s.role,
-            "dealer_id": s.dealer_id,
+            "dealer": s.dealer_id,
         }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(subject=self.subject, **kwargs)
 
     def form_valid(self, form):
-        user = run_service(form, services.user_update, actor=self.request.user, user=self.subject, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        data["dealer_id"] = data.pop("dealer")
+        user = run_service(form, services.user_update, actor=self.request.user, user=self.subject, **data)
         if user is None:
             return self.form_invalid(form)
         messages.success(self.request, _("User %(user)s saved.") % {"user": user})
