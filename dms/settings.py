@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Dealer management: dealers, orders, logistics, visits, leads, campaigns and scoring.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

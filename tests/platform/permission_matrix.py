@@ -1,0 +1,143 @@
+"""The declared permission matrix and the code that checks it.
+
+Every operation in the OpenAPI schema and every named HTML route needs an entry here saying, per
+role, what happens: ``ok`` (the request gets past access control), ``login`` (anonymous: redirect
+to the sign-in page, or 401 from the API), ``403`` (signed in, wrong role) or ``404`` (the object
+is outside the user's scope). A new endpoint without an entry fails the build.
+"""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.views import APIView
+
+ROLES = ("anonymous", "hq_admin", "hq_staff", "sales_rep", "dealer_admin", "dealer_staff")
+HQ_ROLES = ("hq_admin", "hq_staff", "sales_rep")
+DEALER_ROLES = ("dealer_admin", "dealer_staff")
+
+
+def outcomes(anonymous="login", **by_role):
+    default = by_role.pop("default", "ok")
+    return {"anonymous": anonymous, **{role: by_role.get(role, default) for role in ROLES[1:]}}
+
+
+PUBLIC = outcomes(anonymous="ok")
+SIGNED_IN = outcomes()
+HQ_ONLY = outcomes(**dict.fromkeys(DEALER_ROLES, "403"))
+HQ_ADMIN_ONLY = outcomes(default="403", hq_admin="ok")
+DEALER_ONLY = outcomes(**dict.fromkeys(HQ_ROLES, "403"))
+
+API = {
+    ("POST", "/api/v1/auth/token/"): PUBLIC,
+    ("GET", "/api/v1/me/"): SIGNED_IN,
+    ("GET", "/api/v1/users/"): HQ_ADMIN_ONLY,
+    ("POST", "/api/v1/users/"): HQ_ADMIN_ONLY,
+    ("GET", "/api/v1/users/{id}/"): HQ_ADMIN_ONLY,
+    ("PATCH", "/api/v1/users/{id}/"): HQ_ADMIN_ONLY,
+    ("POST", "/api/v1/users/{id}/deactivate/"): HQ_ADMIN_ONLY,
+    ("POST", "/api/v1/users/{id}/reactivate/"): HQ_ADMIN_ONLY,
+    ("GET", "/api/v1/tokens/"): SIGNED_IN,
+    ("POST", "/api/v1/tokens/"): SIGNED_IN,
+    ("GET", "/api/v1/tokens/{id}/"): SIGNED_IN,
+    ("POST", "/api/v1/tokens/{id}/revoke/"): SIGNED_IN,
+    ("GET", "/api/v1/events/"): SIGNED_IN,
+    # The sample event concerns dealer 1: the rep neither acted on it nor covers it.
+    ("GET", "/api/v1/events/{id}/"): outcomes(sales_rep="404"),
+    ("GET", "/api/v1/notifications/"): SIGNED_IN,
+    ("GET", "/api/v1/notifications/{id}/"): SIGNED_IN,
+    ("POST", "/api/v1/notifications/{id}/read/"): SIGNED_IN,
+    ("POST", "/api/v1/notifications/read-all/"): SIGNED_IN,
+}
+
+HTML = {
+    ("GET", "home"): SIGNED_IN,
+    ("GET", "healthz"): PUBLIC,
+    ("GET", "readyz"): PUBLIC,
+    ("GET", "login"): PUBLIC,
+    # Signing out always ends on the sign-in page, whoever asks.
+    ("POST", "logout"): outcomes(default="login"),
+    ("GET", "password_change"): SIGNED_IN,
+    ("GET", "password_change_done"): SIGNED_IN,
+    ("GET", "password_reset"): PUBLIC,
+    ("GET", "password_reset_done"): PUBLIC,
+    ("GET", "password_reset_confirm"): PUBLIC,
+    ("GET", "password_reset_complete"): PUBLIC,
+    ("GET", "accounts:settings"): SIGNED_IN,
+    ("POST", "accounts:token_create"): SIGNED_IN,
+    ("POST", "accounts:token_revoke"): SIGNED_IN,
+    ("POST", "accounts:preferences"): SIGNED_IN,
+    ("POST", "accounts:language"): PUBLIC,
+    ("GET", "accounts:user_list"): HQ_ADMIN_ONLY,
+    ("GET", "accounts:user_create"): HQ_ADMIN_ONLY,
+    ("GET", "accounts:user_detail"): HQ_ADMIN_ONLY,
+    ("GET", "accounts:user_edit"): HQ_ADMIN_ONLY,
+    ("POST", "accounts:user_deactivate"): HQ_ADMIN_ONLY,
+    ("POST", "accounts:user_reactivate"): HQ_ADMIN_ONLY,
+    ("GET", "notifications:list"): SIGNED_IN,
+    ("GET", "notifications:bell"): SIGNED_IN,
+    ("POST", "notifications:read_all"): SIGNED_IN,
+    ("POST", "notifications:read"): SIGNED_IN,
+    ("GET", "hq:home"): HQ_ONLY,
+    ("GET", "hq:audit"): HQ_ONLY,
+    ("GET", "portal:home"): DEALER_ONLY,
+    ("GET", "api:schema"): SIGNED_IN,
+    ("GET", "api:docs"): SIGNED_IN,
+}
+
+
+def api_operations(urlconf=None) -> set[tuple[str, str]]:
+    """Every (method, path) in the OpenAPI schema generated from ``urlconf``."""
+    schema = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)
+    return {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            yield from _walk(pattern.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern.callback
+
+
+def _is_schema_operation(callback) -> bool:
+    view_class = getattr(callback, "cls", None)
+    return (
+        view_class is not None
+        and issubclass(view_class, APIView)
+        and not view_class.__module__.startswith("drf_spectacular")
+    )
+
+
+def html_routes(urlconf=None) -> set[tuple[str, str]]:
+    """Every named route that is not Django admin and not an API operation, with its method."""
+    routes = set()
+    for name, callback in _walk(get_resolver(urlconf).url_patterns):
+        if name.startswith("admin:") or _is_schema_operation(callback):
+            continue
+        view_class = getattr(callback, "view_class", None)
+        allowed = view_class.http_method_names if view_class is not None else ["get"]
+        method = "GET" if "get" in allowed and (view_class is None or hasattr(view_class, "get")) else "POST"
+        routes.add((method, name))
+    return routes
+
+
+def unlisted(urlconf=None) -> set:
+    return (api_operations(urlconf) - set(API)) | (html_routes(urlconf) - set(HTML))
+
+
+def classify(response) -> str:
+    """What access control decided, from the response."""
+    if response.status_code == 401:
+        return "login"
+    if response.status_code in (302, 303) and response["Location"].startswith("/accounts/login/"):
+        return "login"
+    if response.status_code == 403:
+        return "403"
+    if response.status_code == 404:
+        return "404"
+    return "ok"

@@ -1,0 +1,124 @@
+"""Harness 1: every API operation and HTML route is in the declared matrix, and behaves as declared."""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import include, path, reverse
+from rest_framework import serializers
+from rest_framework.test import APIClient
+
+from dms import events
+from dms.accounts import verbs
+from dms.accounts.services import token_create
+from dms.events.models import Notification
+from dms.events.services import events_publish
+from tests.platform import permission_matrix as matrix
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(users):
+    """Objects the parametrised paths point at."""
+    for user in users.values():
+        token_create(user=user, name="matrix")
+        events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
+    events_publish()
+    dealer_event = events.record(actor=users["hq_admin"], verb=verbs.USER_UPDATED.code, target=users["dealer_admin"])
+    return {"users": users, "dealer_event": dealer_event}
+
+
+def object_id(param_path: str, viewer, world) -> int:
+    """The object a path parameter names: the user's own token/notification, else a shared sample."""
+    if "/tokens/" in param_path or "token_revoke" in param_path:
+        owner = viewer or world["users"]["hq_staff"]
+        return owner.api_tokens.first().pk
+    if "/notifications/" in param_path or param_path == "notifications:read":
+        owner = viewer or world["users"]["hq_staff"]
+        return Notification.objects.filter(recipient=owner).first().pk
+    if "/events/" in param_path:
+        return world["dealer_event"].pk
+    return world["users"]["hq_staff"].pk
+
+
+def html_url(name: str, viewer, world) -> str:
+    if name == "password_reset_confirm":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    try:
+        return reverse(name)
+    except Exception:
+        return reverse(name, args=[object_id(name, viewer, world)])
+
+
+def request(kind, method, target, viewer, world):
+    if kind == "api":
+        client = APIClient()
+        if viewer is not None:
+            client.force_authenticate(viewer)
+        url = re.sub(r"\{\w+\}", lambda _m: str(object_id(target, viewer, world)), target)
+        return getattr(client, method.lower())(url, {}, format="json")
+    client = Client()
+    if viewer is not None:
+        client.force_login(viewer)
+    return getattr(client, method.lower())(html_url(target, viewer, world))
+
+
+def test_every_operation_and_route_is_declared():
+    assert matrix.unlisted() == set()
+
+
+def test_the_matrix_has_no_stale_entries():
+    assert set(matrix.API) <= matrix.api_operations()
+    assert set(matrix.HTML) <= matrix.html_routes()
+
+
+@pytest.mark.parametrize(
+    ("kind", "method", "target"),
+    [("api", m, p) for m, p in sorted(matrix.API)] + [("html", m, n) for m, n in sorted(matrix.HTML)],
+)
+def test_each_role_gets_the_declared_outcome(world, kind, method, target):
+    expected = (matrix.API if kind == "api" else matrix.HTML)[(method, target)]
+    seen = {}
+    for role in matrix.ROLES:
+        viewer = world["users"].get(role)
+        with transaction.atomic():
+            seen[role] = matrix.classify(request(kind, method, target, viewer, world))
+            transaction.set_rollback(True)
+    assert seen == expected
+
+
+class _Probe(serializers.Serializer):
+    name = serializers.CharField()
+
+
+def test_an_unlisted_endpoint_fails_the_harness(settings):
+    """The harness itself: adding an endpoint and a page without matrix entries is caught."""
+    from rest_framework.decorators import api_view
+    from django.http import HttpResponse
+    from django.views import View
+
+    import dms.urls
+
+    @api_view(["GET"])
+    def probe(request):
+        return HttpResponse()
+
+    class ProbePage(View):
+        def get(self, request):
+            return HttpResponse()
+
+    urls = type(
+        "Urls",
+        (),
+        {
+            "urlpatterns": [
+                path("api/v1/probe/", probe, name="probe"),
+                path("probe/", ProbePage.as_view(), name="probe_page"),
+                path("", include(dms.urls.urlpatterns)),
+            ]
+        },
+    )
+    settings.ROOT_URLCONF = urls
+    assert matrix.unlisted(urls) == {("GET", "/api/v1/probe/"), ("GET", "probe_page")}
