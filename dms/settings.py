@@ -217,6 +217,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "dms.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("DMS_TOKEN_THROTTLE", default="30/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -234,6 +235,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"RoleEnum": "dms.accounts.models.Role"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dms.api.schema.add_error_responses",
+    ],
 }
 API_TOKEN_DEFAULT_DAYS = env.int("DMS_API_TOKEN_DAYS", default=90)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("DMS_IDEMPOTENCY_HOURS", default=24))

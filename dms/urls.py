@@ -12,6 +12,9 @@ admin.site.site_header = _("DMS administration")
 admin.site.site_title = "DMS"
 admin.site.index_title = _("Setup and repair")
 
+handler404 = "dms.views.page_not_found"
+handler500 = "dms.views.server_error"
+
 hq_patterns = (
     [
         path("", shell.HqHomeView.as_view(), name="home"),

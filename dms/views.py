@@ -7,6 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
@@ -84,6 +86,19 @@ HQ = frozenset(HQ_ROLES)
 HQ_ADMIN = frozenset({Role.HQ_ADMIN})
 DEALER = frozenset(DEALER_ROLES)
 EVERYONE = HQ | DEALER
+
+
+def page_not_found(request, exception=None):
+    """404 as JSON under /api/ (even for URLs no route matches), as a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": _("Server error.")}, status=500)
+    return defaults.server_error(request)
 
 
 def home(request):

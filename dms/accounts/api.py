@@ -49,6 +49,7 @@ class UserCreateSerializer(UserSerializer):
 
     class Meta(UserSerializer.Meta):
         fields = [*UserSerializer.Meta.fields, "password"]
+        extra_kwargs = {"role": {"required": True}}
 
 
 class UserUpdateSerializer(UserSerializer):
@@ -125,7 +126,8 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    # Whitespace is left for the service, which refuses a blank name as a business rule.
+    name = serializers.CharField(max_length=100, trim_whitespace=False)
     expires_in_days = serializers.IntegerField(min_value=1, max_value=366, required=False)
 
 
@@ -174,7 +176,7 @@ class LockedOut(DomainError):
 class InvalidCredentials(DomainError):
     code = "invalid_credentials"
     message = _("The username or password is not correct.")
-    status_code = 400
+    status_code = 401
 
 
 class TokenObtainView(APIView):

@@ -5,12 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dms.accounts.models import Role, User
+from dms.filters import StrictBooleanFilter
 
 
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = StrictBooleanFilter(label=_("Active"))
     dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id")
 
     class Meta:

@@ -1,9 +1,28 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """25 rows a page by default; ``page_size`` up to 100."""
+    """25 rows a page by default; ``page_size`` from 1 up to 100, anything else is a 400."""
 
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_size_query_param: [_("A whole number from 1 to 100.")]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+            elif parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters

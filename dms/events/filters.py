@@ -1,14 +1,18 @@
 """FilterSets for the event log, shared by the audit page and the API."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dms.events import verbs
+from dms.filters import StrictBooleanFilter
 from dms.events.models import Event, Notification
 
 
 class EventFilterSet(django_filters.FilterSet):
-    verb = django_filters.ChoiceFilter(label=_("Kind"), choices=verbs.choices)
+    verb = django_filters.CharFilter(
+        label=_("Kind"), widget=forms.Select(choices=lambda: [("", "---------"), *verbs.choices()])
+    )
     actor = django_filters.CharFilter(label=_("Actor"), field_name="actor__username", lookup_expr="iexact")
     target_type = django_filters.CharFilter(label=_("Object type"), method="filter_target_type")
     target_id = django_filters.CharFilter(label=_("Object id"))
@@ -26,7 +30,7 @@ class EventFilterSet(django_filters.FilterSet):
 
 
 class NotificationFilterSet(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(label=_("Unread only"), field_name="read_at", lookup_expr="isnull")
+    unread = StrictBooleanFilter(label=_("Unread only"), field_name="read_at", lookup_expr="isnull")
 
     class Meta:
         model = Notification

@@ -20,7 +20,7 @@ def test_token_endpoint_exchanges_credentials_for_a_token(api_client, hq_staff):
 
 def test_token_endpoint_refuses_wrong_credentials_with_a_code(api_client, hq_staff):
     response = api_client.post("/api/v1/auth/token/", {"username": hq_staff.username, "password": "nope"})
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert response.json()["code"] == "invalid_credentials"
 
 
