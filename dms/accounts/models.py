@@ -42,8 +42,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_dealer_iff_dealer_role",
-                condition=(Q(role__in=[r.value for r in DEALER_ROLES]) & Q(dealer_id__isnull=False))
-                | (Q(role__in=[r.value for r in HQ_ROLES]) & Q(dealer_id__isnull=True)),
+                condition=(Q(role__in=sorted(DEALER_ROLES)) & Q(dealer_id__isnull=False))
+                | (Q(role__in=sorted(HQ_ROLES)) & Q(dealer_id__isnull=True)),
                 violation_error_message=_("Dealer users belong to exactly one dealer; head-office users to none."),
             ),
         ]
