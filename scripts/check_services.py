@@ -2,6 +2,7 @@
 
 import os
 import sys
+from urllib.parse import urlsplit
 
 import psycopg2
 import redis
@@ -9,8 +10,17 @@ import redis
 database_url = os.environ["DATABASE_URL"]
 redis_url = os.environ["REDIS_URL"]
 problems = []
+url = urlsplit(database_url)
 try:
-    psycopg2.connect(database_url.replace("postgres://", "postgresql://", 1), connect_timeout=3).close()
+    # The test run creates its own database, so reach the server's maintenance database instead.
+    psycopg2.connect(
+        host=url.hostname or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        dbname="postgres",
+        connect_timeout=3,
+    ).close()
 except psycopg2.Error as exc:
     problems.append(
         f"PostgreSQL is not reachable at {database_url}: {str(exc).strip()}\n"

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dms.events import verbs
-from dms.filters import StrictBooleanFilter
 from dms.events.models import Event, Notification
+from dms.filters import StrictBooleanFilter
 
 
 class EventFilterSet(django_filters.FilterSet):

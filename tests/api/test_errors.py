@@ -38,9 +38,7 @@ def raising_urls(settings):
 
     import dms.urls
 
-    settings.ROOT_URLCONF = type(
-        "Urls", (), {"urlpatterns": [*urlpatterns, path("", include(dms.urls.urlpatterns))]}
-    )
+    settings.ROOT_URLCONF = type("Urls", (), {"urlpatterns": [*urlpatterns, path("", include(dms.urls.urlpatterns))]})
 
 
 def test_domain_errors_carry_code_detail_and_data(raising_urls, api_as, hq_staff):
@@ -63,9 +61,7 @@ def test_invalid_transition_has_a_stable_code(raising_urls, api_as, hq_staff):
 
 
 def test_malformed_json_is_400(api_as, hq_admin):
-    response = api_as(hq_admin).generic(
-        "POST", "/api/v1/users/", "{not json", content_type="application/json"
-    )
+    response = api_as(hq_admin).generic("POST", "/api/v1/users/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
 

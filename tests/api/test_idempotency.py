@@ -114,9 +114,7 @@ def test_a_concurrent_duplicate_gets_409_and_only_one_object_is_created(slow_url
     def first_request():
         client = APIClient()
         client.force_authenticate(hq_admin)
-        results["first"] = client.post(
-            "/api/v1/slow/", {"username": "c1"}, format="json", HTTP_IDEMPOTENCY_KEY="same"
-        )
+        results["first"] = client.post("/api/v1/slow/", {"username": "c1"}, format="json", HTTP_IDEMPOTENCY_KEY="same")
         connection.close()
 
     thread = threading.Thread(target=first_request)

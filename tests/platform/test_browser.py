@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from dms.accounts.models import Role
 from tests.factories import PASSWORD
-from tests.platform.conftest import PHONE
 
 pytestmark = [
     pytest.mark.browser,
@@ -16,6 +15,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+PHONE = {"width": 375, "height": 740}
 ROLES = ["hq_admin", "hq_staff", "sales_rep", "dealer_admin", "dealer_staff"]
 HOME = {
     "hq_admin": "/hq/",
@@ -32,18 +32,10 @@ def role_label(role: str, language: str) -> str:
 
 
 def sign_in(page, live_server, user):
-    import time
-
-    t = time.time()
     page.goto(f"{live_server.url}/accounts/login/")
-    print("goto", time.time() - t)
     page.locator('input[name="username"]').fill(user.username)
     page.locator('input[name="password"]').fill(PASSWORD)
     page.get_by_test_id("login-submit").click()
-    page.wait_for_load_state()
-    print("login", time.time() - t)
-    for e in page.evaluate("performance.getEntriesByType('resource').map(e=>[e.name,e.duration])"):
-        print(e)
 
 
 @pytest.fixture(params=ROLES)
@@ -51,50 +43,39 @@ def role_user(request):
     return request.param, request.getfixturevalue(request.param)
 
 
-def test_sign_in_lands_on_role_home_and_shows_role(web_page, live_server, role_user):
+def test_sign_in_switch_language_and_sign_out(web_page, live_server, role_user):
+    """One journey per role: sign in (Chinese), see the role, switch to English, sign out."""
     role, user = role_user
-    sign_in(web_page, live_server, user)
+    page = web_page
+    html = page.locator("html")
 
-    expect(web_page).to_have_url(f"{live_server.url}{HOME[role]}")
-    expect(web_page.locator("html")).to_have_attribute("lang", "zh-hans")
-    web_page.get_by_test_id("user-menu").click()
-    role_text = web_page.get_by_test_id("user-role")
-    expect(role_text).to_be_visible()
-    expect(role_text).to_contain_text(role_label(role, "zh-hans"))
+    sign_in(page, live_server, user)
 
+    expect(page).to_have_url(f"{live_server.url}{HOME[role]}")
+    expect(html).to_have_attribute("lang", "zh-hans")
+    page.get_by_test_id("user-menu").click()
+    expect(page.get_by_test_id("user-role")).to_be_visible()
+    expect(page.get_by_test_id("user-role")).to_contain_text(role_label(role, "zh-hans"))
+    page.keyboard.press("Escape")
 
-def test_language_switch_from_chinese_to_english(web_page, live_server, role_user):
-    role, user = role_user
-    sign_in(web_page, live_server, user)
-    expect(web_page).to_have_url(f"{live_server.url}{HOME[role]}")
-
-    switcher = web_page.get_by_test_id("language-switcher")
-    expect(web_page.locator("html")).to_have_attribute("lang", "zh-hans")
+    switcher = page.get_by_test_id("language-switcher")
     expect(switcher).to_have_value("zh-hans")
-
     switcher.select_option("en")
 
-    expect(web_page.locator("html")).to_have_attribute("lang", "en")
-    expect(web_page).to_have_url(f"{live_server.url}{HOME[role]}")
-    expect(web_page.get_by_test_id("language-switcher")).to_have_value("en")
-    web_page.get_by_test_id("user-menu").click()
-    expect(web_page.get_by_test_id("logout")).to_have_text("Sign out")
-    expect(web_page.get_by_test_id("user-role")).to_contain_text(role_label(role, "en"))
+    expect(html).to_have_attribute("lang", "en")
+    expect(page).to_have_url(f"{live_server.url}{HOME[role]}")
+    expect(page.get_by_test_id("language-switcher")).to_have_value("en")
+    page.get_by_test_id("user-menu").click()
+    expect(page.get_by_test_id("user-role")).to_contain_text(role_label(role, "en"))
+    expect(page.get_by_test_id("logout")).to_have_text("Sign out")
 
+    page.get_by_test_id("logout").click()
 
-def test_sign_out_through_user_menu(web_page, live_server, role_user):
-    role, user = role_user
-    sign_in(web_page, live_server, user)
-    expect(web_page).to_have_url(f"{live_server.url}{HOME[role]}")
-
-    web_page.get_by_test_id("user-menu").click()
-    web_page.get_by_test_id("logout").click()
-
-    expect(web_page).to_have_url(f"{live_server.url}/accounts/login/")
-    expect(web_page.get_by_test_id("login-submit")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
     # Signed out for real: the console sends us back to the sign-in page.
-    web_page.goto(f"{live_server.url}/hq/")
-    expect(web_page).to_have_url(re.compile(r"/accounts/login/\?next=/hq/$"))
+    page.goto(f"{live_server.url}/hq/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/hq/$"))
 
 
 def test_anonymous_visit_to_hq_redirects_to_login(web_page, live_server):

@@ -95,9 +95,9 @@ class _Probe(serializers.Serializer):
 
 def test_an_unlisted_endpoint_fails_the_harness(settings):
     """The harness itself: adding an endpoint and a page without matrix entries is caught."""
-    from rest_framework.decorators import api_view
     from django.http import HttpResponse
     from django.views import View
+    from rest_framework.decorators import api_view
 
     import dms.urls
 

@@ -3,11 +3,11 @@ response matches the schema."""
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from django.core import signals
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from dms.accounts.services import token_create
 from dms.wsgi import application
@@ -20,9 +20,7 @@ from tests.factories import UserFactory
 config = SchemathesisConfig.from_dict(
     {
         "checks": {
-            "positive_data_acceptance": {
-                "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
-            },
+            "positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]},
             "negative_data_rejection": {"enabled": False},
         }
     }
@@ -31,7 +29,7 @@ raw_schema = SchemaGenerator().get_schema(request=None, public=True)
 schema = schemathesis.openapi.from_dict(raw_schema, config=config)
 schema.app = application
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.xdist_group("fuzz")]
+pytestmark = pytest.mark.fuzz
 
 
 @pytest.fixture
