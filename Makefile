@@ -48,7 +48,9 @@ seed: install
 
 messages: install-dev ## Refresh both catalogues from the code, then compile them
 	$(MANAGE) makemessages --locale zh_Hans --locale en --ignore ".venv/*" --ignore "node_modules/*" --ignore "staticfiles/*" --ignore "tests/*" --ignore "bench/*" --no-obsolete
-	msgen --no-wrap -o locale/en/LC_MESSAGES/django.po locale/en/LC_MESSAGES/django.po
+	# The English catalogue is the source text itself: empty every msgstr, then copy each msgid over.
+	msgfilter --keep-header --no-wrap -i locale/en/LC_MESSAGES/django.po sed -e d \
+		| msgen --no-wrap - | msgattrib --no-wrap --clear-fuzzy --clear-previous -o locale/en/LC_MESSAGES/django.po -
 	$(MANAGE) compilemessages --ignore ".venv/*"
 
 test-services: install-dev
@@ -72,7 +74,7 @@ deploy-check: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=deploy-check-$$(date +%s)-a-long-random-enough-secret-value-for-django \
 		DJANGO_ALLOWED_HOSTS=dms.example.com $(MANAGE) check --deploy --fail-level WARNING
 
-ci: test lint deploy-check
+ci: lint deploy-check test
 
 bench: install-dev test-services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m bench

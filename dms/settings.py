@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "dms",
     "dms.accounts",
     "dms.events",
     "dms.api",

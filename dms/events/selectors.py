@@ -3,22 +3,20 @@
 from django.db.models import Q, QuerySet
 
 from dms.events.models import Event, Notification
+from dms.scoping import dealer_q
 
 
 def event_list(*, user, filters=None) -> QuerySet[Event]:
-    """Events the user may read: HQ admins all; other HQ roles dealer events and their own actions;
-    dealer users their dealer's events only."""
+    """Events the user may read: those about dealers in their scope (``dms.scoping``), and for
+    head-office users also their own actions. Events about no dealer (access changes) are for HQ
+    administrators."""
     qs = Event.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if user.is_hq_admin:
-        pass
-    elif user.is_dealer_user:
-        qs = qs.filter(dealer_id=user.dealer_id)
-    elif user.effective_role == "hq_staff":
-        qs = qs.filter(Q(dealer_id__isnull=False) | Q(actor=user))
-    else:
-        qs = qs.filter(actor=user)
+    if user.is_dealer_user:
+        qs = qs.filter(dealer_q(user))
+    elif not user.is_hq_admin:
+        qs = qs.filter(dealer_q(user) | Q(actor=user))
     qs = qs.select_related("actor", "target_type")
     if filters is not None:
         from dms.events.filters import EventFilterSet

@@ -27,3 +27,8 @@ def test_roles_split_into_head_office_and_dealer():
     dealer = User(role=Role.DEALER_ADMIN, dealer_id=3)
     assert rep.is_hq and not rep.is_dealer_user
     assert dealer.is_dealer_user and not dealer.is_hq
+
+
+def test_chinese_names_read_family_name_first():
+    assert User(first_name="立", last_name="王").get_full_name() == "王立"
+    assert User(first_name="Li", last_name="Wang").get_full_name() == "Li Wang"

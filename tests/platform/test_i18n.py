@@ -54,6 +54,13 @@ def test_compiled_catalogue_matches_the_source(locale, tmp_path):
         )
 
 
+def test_english_catalogue_is_the_source_text():
+    with po_path("en").with_suffix(".mo").open("rb") as handle:
+        catalog = gettext.GNUTranslations(handle)._catalog
+    wrong = {key: value for key, value in catalog.items() if key and isinstance(key, str) and key != value}
+    assert not wrong, f"English strings that differ from their source: {sorted(wrong)[:10]}"
+
+
 def test_catalogue_covers_every_marked_string(tmp_path):
     """Extract the strings from a copy of the sources and compare with the committed catalogue."""
     for name in SOURCES:
