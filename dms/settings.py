@@ -69,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "dms.accounts.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dms.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -135,7 +135,8 @@ PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_TIMEOUT", default=3 * 24
 
 # Sessions: HttpOnly, SameSite=Lax, Secure in production, closed after an idle period.
 SESSION_IDLE_TIMEOUT = env.int("DMS_SESSION_IDLE_MINUTES", default=120) * 60
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+# The idle rule is enforced by IdleTimeoutMiddleware (with a message); the cookie outlives it.
+SESSION_COOKIE_AGE = 2 * SESSION_IDLE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
@@ -151,7 +152,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "dms.accounts.views.lockout_response"
 AXES_VERBOSE = True
-AXES_IPWARE_PROXY_COUNT = env.int("DMS_PROXY_COUNT", default=0) or None
+# Reverse proxies in front of the app: both sign-in limits and API throttles read the client IP
+# from X-Forwarded-For only through that many trusted hops.
+PROXY_COUNT = env.int("DMS_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -218,6 +223,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "dms.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("DMS_TOKEN_THROTTLE", default="30/minute")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -1,7 +1,10 @@
-"""Stop `make test` early, with a hint, when PostgreSQL or Redis is not reachable."""
+"""Stop `make test` early, with a hint, when PostgreSQL or Redis is not reachable or a tool the
+suite drives (msgfmt, Chromium) is not installed."""
 
 import os
+import shutil
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2
@@ -35,6 +38,10 @@ except redis.RedisError as exc:
         '  start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n'
         "  or point TEST_REDIS_URL at another server"
     )
+if not shutil.which("msgfmt"):
+    problems.append("gettext is missing (the catalogue tests need msgfmt): apt-get install gettext")
+if not Path("/usr/bin/chromium").exists():
+    problems.append("Debian's Chromium is missing (the browser tests drive it): apt-get install chromium")
 if problems:
-    print("make test needs PostgreSQL and Redis.\n" + "\n".join(problems), file=sys.stderr)
+    print("make test needs PostgreSQL, Redis, gettext and Chromium.\n" + "\n".join(problems), file=sys.stderr)
     sys.exit(1)

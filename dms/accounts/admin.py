@@ -11,6 +11,15 @@ from dms.accounts.models import ApiToken, User
 from dms.errors import DomainError
 
 
+def _plain(value):
+    """A form value as JSON can keep it in the audit log."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if hasattr(value, "all"):
+        return sorted(str(v) for v in value.all())
+    return str(value)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role", "dealer_id", "is_active", "last_login"]
@@ -27,6 +36,11 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["deactivate", "reactivate"]
 
     def save_model(self, request, obj, form, change):
+        changes = {
+            field: [_plain(form.initial.get(field)), _plain(form.cleaned_data.get(field))]
+            for field in form.changed_data
+            if field not in ("password", "password1", "password2", "usable_password")
+        }
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             verb = verbs.USER_UPDATED if change else verbs.USER_CREATED
@@ -34,8 +48,15 @@ class UserAdmin(DjangoUserAdmin):
                 actor=request.user,
                 verb=verb.code,
                 target=obj,
-                data={"changes": sorted(form.changed_data), "via": "admin"},
+                data={"changes": changes, "via": "admin"},
+                dealer_id=None,
             )
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            services.user_password_changed(user=User.objects.get(pk=id), actor=request.user)
+        return response
 
     def _set_active(self, request, queryset, active: bool):
         done = 0
@@ -71,5 +92,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
-            services.token_revoke(actor=request.user, token=token)
+            try:
+                services.token_revoke(actor=request.user, token=token)
+            except DomainError as exc:
+                self.message_user(request, f"{token}: {exc.message}", messages.ERROR)
         self.message_user(request, _("Tokens revoked."), messages.SUCCESS)

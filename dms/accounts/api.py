@@ -11,6 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from dms.accounts import selectors, services
+from dms.accounts.authentication import TokenAuthentication
 from dms.accounts.filters import UserFilterSet
 from dms.accounts.models import ApiToken, User
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
@@ -18,9 +19,13 @@ from dms.api.viewsets import ScopedViewSet
 from dms.errors import DomainError
 from dms.views import EVERYONE, HQ_ADMIN
 
+MAX_ID = 2**63 - 1
+
 
 class UserSerializer(serializers.ModelSerializer):
-    dealer = serializers.IntegerField(source="dealer_id", allow_null=True, required=False, min_value=1)
+    dealer = serializers.IntegerField(
+        source="dealer_id", allow_null=True, required=False, min_value=1, max_value=MAX_ID
+    )
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
@@ -148,6 +153,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
 
     @extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer})
     def create(self, request):
+        # A token must not mint its own successor: a leaked key would outlive its revocation.
+        if isinstance(request.successful_authenticator, TokenAuthentication):
+            raise SignInRequired()
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = services.token_create(user=request.user, **serializer.validated_data)
@@ -159,6 +167,12 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def revoke(self, request, pk=None):
         token = services.token_revoke(actor=request.user, token=self.get_object())
         return Response(ApiTokenSerializer(token).data)
+
+
+class SignInRequired(DomainError):
+    code = "sign_in_required"
+    message = _("Create tokens with a password: sign in, or use POST /api/v1/auth/token/.")
+    status_code = 403
 
 
 class TokenObtainSerializer(serializers.Serializer):

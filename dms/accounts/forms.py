@@ -38,7 +38,7 @@ class UserForm(BootstrapFormMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     dealer = forms.IntegerField(
-        label=_("Dealer"), required=False, min_value=1, help_text=_("Required for dealer roles.")
+        label=_("Dealer"), required=False, min_value=1, max_value=2**63 - 1, help_text=_("Required for dealer roles.")
     )
     password = forms.CharField(
         label=_("Initial password"),

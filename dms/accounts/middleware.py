@@ -1,4 +1,8 @@
-"""Sign a user out after a configurable idle period."""
+"""Sign a user out after a configurable idle period.
+
+Requests a page makes on its own (the notification bell polling, marked with the
+``X-DMS-Background`` header) do not count as activity.
+"""
 
 import time
 
@@ -27,6 +31,7 @@ class IdleTimeoutMiddleware:
                     return self.get_response(request)
                 messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect_to_login(request.get_full_path())
-            if last_seen is None or now - last_seen >= TOUCH_EVERY:
+            background = request.headers.get("X-DMS-Background") == "1"
+            if not background and (last_seen is None or now - last_seen >= TOUCH_EVERY):
                 request.session[SESSION_KEY] = now
         return self.get_response(request)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,7 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["username"]
         constraints = [
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.CheckConstraint(
                 name="user_dealer_iff_dealer_role",
                 condition=(Q(role__in=sorted(DEALER_ROLES)) & Q(dealer_id__isnull=False))

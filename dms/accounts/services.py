@@ -6,9 +6,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -61,6 +62,13 @@ def _require_hq_admin(actor) -> None:
         raise PermissionDeniedError()
 
 
+def _require_may_manage(actor, user) -> None:
+    """Only a superuser may change a superuser or an admin-site account: otherwise an HQ admin could
+    take one over (change its email, then reset its password)."""
+    if (user.is_superuser or user.is_staff) and not actor.is_superuser:
+        raise PermissionDeniedError(_("Only a superuser may change this account."))
+
+
 def _check_membership(*, role: str, dealer_id) -> None:
     if role in DEALER_ROLES and dealer_id is None:
         raise DealerRequired(field="dealer")
@@ -93,28 +101,34 @@ def user_create(
     if role not in Role.values:
         raise RuleViolation(_("Unknown role."), code="invalid_role", field="role")
     _check_membership(role=role, dealer_id=dealer_id)
-    with transaction.atomic():
-        if User.objects.filter(username__iexact=username).exists():
-            raise UsernameTaken(field="username")
-        user = User(
-            username=username,
-            role=role,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            phone=phone,
-            dealer_id=dealer_id,
-            language=language,
-        )
-        if password:
-            _check_password(password, user)
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-        events.record(actor=actor, verb=verbs.USER_CREATED.code, target=user, data={"role": role})
-        if not password and email:
-            transaction.on_commit(lambda: user_send_invitation(user=user))
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken(field="username")
+    user = User(
+        username=username,
+        role=role,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        dealer_id=dealer_id,
+        language=language,
+    )
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+            events.record(actor=actor, verb=verbs.USER_CREATED.code, target=user, data={"role": role}, dealer_id=None)
+            if not password and email:
+                from dms.accounts.tasks import user_invitation_send_task
+
+                transaction.on_commit(lambda: user_invitation_send_task.delay(user.pk))
+    except IntegrityError as exc:
+        # Two requests for the same name at once: the unique index decides, the loser is told why.
+        raise UsernameTaken(field="username") from exc
     return user
 
 
@@ -124,6 +138,7 @@ def user_update(*, actor, user: User, **changes) -> User:
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
         raise RuleViolation(code="unknown_field", data={"fields": sorted(unknown)})
+    _require_may_manage(actor, user)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         before = {f: getattr(locked, f) for f in changes}
@@ -133,7 +148,9 @@ def user_update(*, actor, user: User, **changes) -> User:
         changed = {f: [before[f], getattr(locked, f)] for f in changes if before[f] != getattr(locked, f)}
         if changed:
             locked.save(update_fields=list(changed))
-            events.record(actor=actor, verb=verbs.USER_UPDATED.code, target=locked, data={"changes": changed})
+            events.record(
+                actor=actor, verb=verbs.USER_UPDATED.code, target=locked, data={"changes": changed}, dealer_id=None
+            )
     return locked
 
 
@@ -142,6 +159,7 @@ def user_set_active(*, actor, user: User, active: bool, reason: str = "") -> Use
     _require_hq_admin(actor)
     if not active and user.pk == actor.pk:
         raise CannotDeactivateSelf()
+    _require_may_manage(actor, user)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active == active:
@@ -149,7 +167,7 @@ def user_set_active(*, actor, user: User, active: bool, reason: str = "") -> Use
         locked.is_active = active
         locked.save(update_fields=["is_active"])
         verb = verbs.USER_REACTIVATED if active else verbs.USER_DEACTIVATED
-        events.record(actor=actor, verb=verb.code, target=locked, data={"reason": reason})
+        events.record(actor=actor, verb=verb.code, target=locked, data={"reason": reason}, dealer_id=None)
     return locked
 
 
@@ -163,7 +181,7 @@ def user_language_set(*, user: User, language: str) -> None:
 def user_password_changed(*, user: User, actor=None) -> None:
     """Record a password change or reset and tell the owner, in case it was not them."""
     with transaction.atomic():
-        events.record(actor=actor or user, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
+        events.record(actor=actor or user, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user], dealer_id=None)
 
 
 def user_invitation_url(*, user: User) -> str:
@@ -185,8 +203,15 @@ def user_send_invitation(*, user: User) -> None:
 
 
 def user_locked_out(*, username: str, ip_address: str | None) -> None:
-    """Log a sign-in lockout and, when the username exists, record it and tell the owner."""
+    """Log a sign-in lockout and, when the username exists, record it and tell the owner.
+
+    The lock fires again on every attempt made while locked; only the first in each cool-off
+    period is recorded and notified.
+    """
     security_log.warning("Sign-in locked for username=%r from ip=%s", username, ip_address)
+    once_key = f"dms:lockout:{username}:{ip_address}"
+    if not cache.add(once_key, 1, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds())):
+        return
     user = User.objects.filter(username=username).first()
     if user is None:
         return
@@ -197,6 +222,7 @@ def user_locked_out(*, username: str, ip_address: str | None) -> None:
             target=user,
             data={"ip_address": ip_address or ""},
             notify=[user],
+            dealer_id=None,
         )
 
 
@@ -219,7 +245,7 @@ def token_create(*, user: User, name: str, expires_in_days: int | None = None) -
             key_hash=hash_token_key(key),
             expires_at=timezone.now() + timedelta(days=days),
         )
-        events.record(actor=user, verb=verbs.TOKEN_CREATED.code, target=token, notify=[user])
+        events.record(actor=user, verb=verbs.TOKEN_CREATED.code, target=token, notify=[user], dealer_id=None)
     return token, key
 
 
@@ -232,7 +258,9 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
             raise TokenRevoked()
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
-        events.record(actor=actor, verb=verbs.TOKEN_REVOKED.code, target=locked, notify=[locked.user_id])
+        events.record(
+            actor=actor, verb=verbs.TOKEN_REVOKED.code, target=locked, notify=[locked.user_id], dealer_id=None
+        )
     return locked
 
 

@@ -8,6 +8,7 @@ key with another body is refused with 422. Keys live ``IDEMPOTENCY_KEY_TTL`` (24
 
 import hashlib
 import json
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
@@ -23,6 +24,9 @@ from dms.errors import DomainError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# A claim still without a response after this long belongs to a request whose process died (web
+# requests time out well before), so a retry may take the key over.
+ABANDONED_AFTER = timedelta(minutes=5)
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=HEADER,
@@ -70,6 +74,10 @@ def _claim(*, user, endpoint: str, key: str, request_hash: str):
         existing = IdempotencyKey.objects.filter(user=user, endpoint=endpoint, key=key).first()
         if existing is None:
             raise IdempotencyKeyInProgress() from None
+        abandoned = existing.response_status is None and existing.created_at < timezone.now() - ABANDONED_AFTER
+        if abandoned and existing.request_hash == request_hash:
+            IdempotencyKey.objects.filter(pk=existing.pk, response_status__isnull=True).delete()
+            return _claim(user=user, endpoint=endpoint, key=key, request_hash=request_hash)
         return existing, False
 
 

@@ -4,8 +4,12 @@
 event exists exactly when the change it describes was committed.
 """
 
+FROM_TARGET = object()
 
-def record(*, actor, verb, target, data=None, dealer_id=None, notify=()):
+
+def record(*, actor, verb, target, data=None, dealer_id=FROM_TARGET, notify=()):
+    """Record an event. ``dealer_id`` defaults to the target's; pass None for an event that concerns
+    no dealer (access changes), so that dealer users never see it."""
     from dms.events.services import event_record
 
     return event_record(actor=actor, verb=verb, target=target, data=data, dealer_id=dealer_id, notify=notify)

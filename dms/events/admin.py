@@ -34,6 +34,6 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
     list_display = ["user", "verb", "email"]
     search_fields = ["user__username", "verb"]

@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
@@ -11,17 +12,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from dms.errors import RuleViolation
-from dms.events import verbs
+from dms.events import FROM_TARGET, verbs
 from dms.events.models import Event, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
 
-def event_record(*, actor, verb: str, target, data=None, dealer_id=None, notify=()) -> Event:
+def event_record(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
     """Write one event in the caller's transaction; its notifications go out only after commit."""
     if verbs.get(verb) is None:
         raise ValueError(f"Unregistered event verb {verb!r}")
-    if dealer_id is None:
+    if dealer_id is FROM_TARGET:
         dealer_id = getattr(target, "dealer_id", None)
     recipient_ids = sorted({getattr(u, "pk", u) for u in notify if u is not None})
     event = Event.objects.create(
@@ -57,8 +58,16 @@ def events_publish(*, batch_size: int = 500) -> int:
         if not events:
             return 0
         now = timezone.now()
+        # A recipient deleted since the event was recorded must not block the outbox for everyone.
+        wanted = {uid for e in events for uid in e.notify}
+        existing = set(get_user_model().objects.filter(pk__in=wanted).values_list("pk", flat=True))
         Notification.objects.bulk_create(
-            [Notification(event_id=e.id, recipient_id=uid, created_at=now) for e in events for uid in e.notify],
+            [
+                Notification(event_id=e.id, recipient_id=uid, created_at=now)
+                for e in events
+                for uid in e.notify
+                if uid in existing
+            ],
             ignore_conflicts=True,
         )
         Event.objects.filter(id__in=[e.id for e in events]).update(published_at=now)
@@ -82,24 +91,30 @@ def events_publish(*, batch_size: int = 500) -> int:
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Email one notification to its recipient; a second call for the same notification sends nothing."""
+    """Email one notification to its recipient; a second call for the same notification sends nothing.
+
+    The notification is claimed (``emailed_at`` set) in a short transaction and the mail is sent
+    after it, so no row lock is held during SMTP; a failed send releases the claim for a retry.
+    """
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("event", "event__actor", "recipient")
-            .filter(pk=notification_id, emailed_at__isnull=True)
-            .first()
-        )
-        if notification is None or not notification.recipient.email:
-            return False
-        language = notification.recipient.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            context = {"notification": notification, "event": notification.event, "site_url": settings.DMS_SITE_URL}
-            subject = render_to_string("events/email/notification_subject.txt", context).strip()
-            body = render_to_string("events/email/notification_body.txt", context)
+        claimed = Notification.objects.filter(
+            pk=notification_id, emailed_at__isnull=True, recipient__is_active=True
+        ).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("event", "event__actor", "recipient").get(pk=notification_id)
+    if not notification.recipient.email:
+        return False
+    language = notification.recipient.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"notification": notification, "event": notification.event, "site_url": settings.DMS_SITE_URL}
+        subject = render_to_string("events/email/notification_subject.txt", context).strip()
+        body = render_to_string("events/email/notification_body.txt", context)
+    try:
         send_mail(subject, body, None, [notification.recipient.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
     logger.info("Emailed notification %s to user %s", notification_id, notification.recipient_id)
     return True
 

@@ -1,7 +1,9 @@
 """HTML pages: the notification inbox (both layouts) and the HQ audit log."""
 
 from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -33,9 +35,11 @@ class NotificationReadView(RoleRequiredMixin, View):
         if request.htmx:
             return render(request, "events/_notification_row.html", {"n": notification})
         next_url = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            next_url = "notifications:list"
-        return redirect(next_url)
+        if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}
+        ):
+            next_url = reverse("notifications:list")
+        return HttpResponseRedirect(next_url)
 
 
 class NotificationReadAllView(RoleRequiredMixin, View):

@@ -132,3 +132,23 @@ def test_a_concurrent_duplicate_gets_409_and_only_one_object_is_created(slow_url
     replay = duplicate.post("/api/v1/slow/", {"username": "c1"}, format="json", HTTP_IDEMPOTENCY_KEY="same")
     assert replay.status_code == 201 and replay.json() == results["first"].json()
     assert User.objects.filter(username="c1").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_claim_abandoned_by_a_dead_request_is_taken_over(api_as, hq_admin):
+    client = api_as(hq_admin)
+    body = {"username": "late", "role": "hq_staff"}
+    with time_machine.travel(timezone.now() - timezone.timedelta(minutes=10)):
+        IdempotencyKey.objects.create(
+            user=hq_admin, endpoint="POST /api/v1/users/", key="k", request_hash=_hash_of(body)
+        )
+    response = post_user(client, body, "k")
+    assert response.status_code == 201
+    assert User.objects.filter(username="late").exists()
+
+
+def _hash_of(body):
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()

@@ -83,3 +83,30 @@ def test_the_timeline_tag_shows_the_history_of_one_object(hq_admin, hq_staff, sa
     )
     assert html.count("dms-timeline-item") == 1
     assert str(hq_staff) in html
+
+
+def test_a_deleted_recipient_does_not_block_the_outbox(hq_admin, hq_staff, sales_rep):
+    record_token_event(hq_admin, notify=[sales_rep])
+    record_token_event(hq_admin, notify=[hq_staff])
+    sales_rep.delete()
+    assert events_publish() == 2
+    assert list(Notification.objects.values_list("recipient", flat=True)) == [hq_staff.pk]
+
+
+def test_a_failed_email_is_released_for_a_retry(hq_staff, monkeypatch):
+    NotificationPreference.objects.create(user=hq_staff, verb=verbs.TOKEN_CREATED.code, email=True)
+    record_token_event(hq_staff, notify=[hq_staff])
+    events_publish()
+    notification = Notification.objects.get()
+
+    def smtp_down(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("dms.events.services.send_mail", smtp_down)
+    with pytest.raises(OSError):
+        notification_email_send(notification_id=notification.pk)
+    notification.refresh_from_db()
+    assert notification.emailed_at is None
+    monkeypatch.undo()
+    assert notification_email_send(notification_id=notification.pk) is True
+    assert len(mail.outbox) == 1

@@ -64,3 +64,10 @@ def test_audit_log_filters_like_the_api(client_as, hq_admin, hq_staff):
     assert [e.verb for e in page.context["events"]] == [verbs.USER_DEACTIVATED.code]
     api = client_as(hq_admin).get("/api/v1/events/", {"verb": verbs.USER_DEACTIVATED.code}).json()
     assert [e["verb"] for e in api["results"]] == [verbs.USER_DEACTIVATED.code]
+
+
+@pytest.mark.parametrize("next_url", ["foo", "//evil.example.com/", "javascript:alert(1)"])
+def test_read_redirect_ignores_anything_but_a_local_path(client_as, hq_staff, hq_admin, next_url):
+    notification = notify(hq_staff, hq_admin)
+    response = client_as(hq_staff).post(reverse("notifications:read", args=[notification.pk]), {"next": next_url})
+    assert response.status_code == 302 and response["Location"] == reverse("notifications:list")

@@ -4,15 +4,19 @@ Every operation in the OpenAPI schema and every named HTML route needs an entry 
 role, what happens: ``ok`` (the request gets past access control), ``login`` (anonymous: redirect
 to the sign-in page, or 401 from the API), ``403`` (signed in, wrong role) or ``404`` (the object
 is outside the user's scope). A new endpoint without an entry fails the build.
+
+Objects in paths belong to the viewer where they have an owner (tokens, notifications); the
+``other_dealer`` column is an administrator of another dealer aiming at the objects of dealer 1's
+administrator, so it checks that nobody reaches across organisations.
 """
 
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.views import APIView
 
-ROLES = ("anonymous", "hq_admin", "hq_staff", "sales_rep", "dealer_admin", "dealer_staff")
+ROLES = ("anonymous", "hq_admin", "hq_staff", "sales_rep", "dealer_admin", "dealer_staff", "other_dealer")
 HQ_ROLES = ("hq_admin", "hq_staff", "sales_rep")
-DEALER_ROLES = ("dealer_admin", "dealer_staff")
+DEALER_ROLES = ("dealer_admin", "dealer_staff", "other_dealer")
 
 
 def outcomes(anonymous="login", **by_role):
@@ -22,6 +26,8 @@ def outcomes(anonymous="login", **by_role):
 
 PUBLIC = outcomes(anonymous="ok")
 SIGNED_IN = outcomes()
+# Objects with an owner: everyone reaches their own; another organisation's is not found.
+OWN_OBJECT = outcomes(other_dealer="404")
 HQ_ONLY = outcomes(**dict.fromkeys(DEALER_ROLES, "403"))
 HQ_ADMIN_ONLY = outcomes(default="403", hq_admin="ok")
 DEALER_ONLY = outcomes(**dict.fromkeys(HQ_ROLES, "403"))
@@ -37,14 +43,14 @@ API = {
     ("POST", "/api/v1/users/{id}/reactivate/"): HQ_ADMIN_ONLY,
     ("GET", "/api/v1/tokens/"): SIGNED_IN,
     ("POST", "/api/v1/tokens/"): SIGNED_IN,
-    ("GET", "/api/v1/tokens/{id}/"): SIGNED_IN,
-    ("POST", "/api/v1/tokens/{id}/revoke/"): SIGNED_IN,
+    ("GET", "/api/v1/tokens/{id}/"): OWN_OBJECT,
+    ("POST", "/api/v1/tokens/{id}/revoke/"): OWN_OBJECT,
     ("GET", "/api/v1/events/"): SIGNED_IN,
     # The sample event concerns dealer 1: the rep neither acted on it nor covers it.
-    ("GET", "/api/v1/events/{id}/"): outcomes(sales_rep="404"),
+    ("GET", "/api/v1/events/{id}/"): outcomes(sales_rep="404", other_dealer="404"),
     ("GET", "/api/v1/notifications/"): SIGNED_IN,
-    ("GET", "/api/v1/notifications/{id}/"): SIGNED_IN,
-    ("POST", "/api/v1/notifications/{id}/read/"): SIGNED_IN,
+    ("GET", "/api/v1/notifications/{id}/"): OWN_OBJECT,
+    ("POST", "/api/v1/notifications/{id}/read/"): OWN_OBJECT,
     ("POST", "/api/v1/notifications/read-all/"): SIGNED_IN,
 }
 
@@ -63,7 +69,7 @@ HTML = {
     ("GET", "password_reset_complete"): PUBLIC,
     ("GET", "accounts:settings"): SIGNED_IN,
     ("POST", "accounts:token_create"): SIGNED_IN,
-    ("POST", "accounts:token_revoke"): SIGNED_IN,
+    ("POST", "accounts:token_revoke"): OWN_OBJECT,
     ("POST", "accounts:preferences"): SIGNED_IN,
     ("POST", "accounts:language"): PUBLIC,
     ("GET", "accounts:user_list"): HQ_ADMIN_ONLY,
@@ -75,7 +81,7 @@ HTML = {
     ("GET", "notifications:list"): SIGNED_IN,
     ("GET", "notifications:bell"): SIGNED_IN,
     ("POST", "notifications:read_all"): SIGNED_IN,
-    ("POST", "notifications:read"): SIGNED_IN,
+    ("POST", "notifications:read"): OWN_OBJECT,
     ("GET", "hq:home"): HQ_ONLY,
     ("GET", "hq:audit"): HQ_ONLY,
     ("GET", "portal:home"): DEALER_ONLY,
@@ -131,7 +137,9 @@ def unlisted(urlconf=None) -> set:
 
 
 def classify(response) -> str:
-    """What access control decided, from the response."""
+    """What access control decided, from the response; a server error is never an outcome."""
+    if response.status_code >= 500:
+        return f"error {response.status_code}"
     if response.status_code == 401:
         return "login"
     if response.status_code in (302, 303) and response["Location"].startswith("/accounts/login/"):

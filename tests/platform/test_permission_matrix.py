@@ -20,24 +20,35 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(users):
+def world(users, other_dealer_admin):
     """Objects the parametrised paths point at."""
+    users = {**users, "other_dealer": other_dealer_admin}
     for user in users.values():
         token_create(user=user, name="matrix")
         events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
     events_publish()
-    dealer_event = events.record(actor=users["hq_admin"], verb=verbs.USER_UPDATED.code, target=users["dealer_admin"])
+    dealer_event = events.record(
+        actor=users["hq_admin"], verb=verbs.USER_UPDATED.code, target=users["dealer_admin"], dealer_id=1
+    )
     return {"users": users, "dealer_event": dealer_event}
 
 
+def owner_of_objects(viewer, world):
+    """Whose token or notification the path names: the viewer's own, except for the other dealer,
+    who aims at dealer 1's administrator's."""
+    if viewer is None:
+        return world["users"]["hq_staff"]
+    if viewer == world["users"]["other_dealer"]:
+        return world["users"]["dealer_admin"]
+    return viewer
+
+
 def object_id(param_path: str, viewer, world) -> int:
-    """The object a path parameter names: the user's own token/notification, else a shared sample."""
+    """The object a path parameter names: an owned token/notification, else a shared sample."""
     if "/tokens/" in param_path or "token_revoke" in param_path:
-        owner = viewer or world["users"]["hq_staff"]
-        return owner.api_tokens.first().pk
+        return owner_of_objects(viewer, world).api_tokens.first().pk
     if "/notifications/" in param_path or param_path == "notifications:read":
-        owner = viewer or world["users"]["hq_staff"]
-        return Notification.objects.filter(recipient=owner).first().pk
+        return Notification.objects.filter(recipient=owner_of_objects(viewer, world)).first().pk
     if "/events/" in param_path:
         return world["dealer_event"].pk
     return world["users"]["hq_staff"].pk

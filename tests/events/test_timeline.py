@@ -1,0 +1,20 @@
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import translation
+
+from dms.accounts.services import user_update
+
+pytestmark = pytest.mark.django_db
+
+
+def test_changes_are_shown_with_field_labels_and_choice_names(hq_admin, sales_rep):
+    user_update(actor=hq_admin, user=sales_rep, role="hq_staff", phone="021-1234")
+    request = RequestFactory().get("/")
+    request.user = hq_admin
+    with translation.override("zh-hans"):
+        html = Template("{% load timeline %}{% timeline target %}").render(
+            Context({"request": request, "target": sales_rep})
+        )
+    assert "角色" in html and "业务员 → 总部员工" in html
+    assert "电话" in html and "— → 021-1234" in html
