@@ -72,5 +72,6 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(f"  {'username':<12} {'password':<15} role")
         for username, role, *_rest in DEMO_USERS:
-            self.stdout.write(f"  {Role(role).label:<24} {username:<12} {DEMO_PASSWORD}")
+            self.stdout.write(f"  {username:<12} {DEMO_PASSWORD:<15} {role} ({Role(role).label})")
