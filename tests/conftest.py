@@ -30,11 +30,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(settings, worker_id):
+    """An empty cache per test. On Redis each xdist worker gets its own key prefix and deletes only
+    its own keys: clearing the whole database would pull keys from under the other worker."""
     from django.core.cache import cache
 
-    cache.clear()
-    yield
+    default = settings.CACHES["default"]
+    if "django_redis" in default["BACKEND"]:
+        settings.CACHES = {"default": {**default, "KEY_PREFIX": f"dms-test-{worker_id}"}}
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
 
 
 @pytest.fixture
