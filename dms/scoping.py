@@ -1,11 +1,19 @@
-"""The one rule for which dealers' rows a user may see, shared by every app's selectors.
+"""The one rule for which dealers a user may see, shared by every app's selectors and exports.
 
-``dealer_q(user)`` returns a ``Q`` on a dealer id column. HQ administrators see every dealer;
-dealer users their own dealer only. HQ staff and sales reps see their territory: until region
-assignments and dealer ownership exist (the dealers app adds them here), staff without regions
-see every dealer, as the territory rule says, and reps see none.
+- HQ administrators (and superusers) see every dealer.
+- Dealer users see their own dealer only.
+- HQ staff and sales reps see the dealers they own plus every dealer whose home region lies in the
+  subtree of a region assigned to them ("assigned to 浙江" covers every city and district in it).
+  With no region assigned, a user flagged ``sees_all_without_regions`` sees every dealer;
+  otherwise only the dealers they own.
+
+``dealer_q(user, field)`` returns a ``Q`` on any column that points at a dealer, so the same rule
+filters dealers (``field="pk"``), orders (``"dealer"``), events (``"dealer_id"``) and so on.
+The dealer and region tables are looked up through the app registry: this module owns the rule,
+the dealers app owns the data.
 """
 
+from django.apps import apps
 from django.db.models import Q
 
 from dms.accounts.models import Role
@@ -13,14 +21,30 @@ from dms.accounts.models import Role
 NOTHING = Q(pk__in=[])
 
 
+def visible_dealers(user):
+    """A queryset of the dealer ids the user may see, or None when they may see every dealer."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return apps.get_model("dealers", "Dealer").objects.none().values("pk")
+    if user.effective_role == Role.HQ_ADMIN:
+        return None
+    dealer_model = apps.get_model("dealers", "Dealer")
+    if user.is_dealer_user:
+        return dealer_model.objects.filter(pk=user.dealer_id).values("pk")
+    paths = list(user.regions.values_list("path", flat=True))
+    if not paths and user.sees_all_without_regions:
+        return None
+    territory = Q(owner=user)
+    for path in paths:
+        territory |= Q(region__path__startswith=path)
+    return dealer_model.objects.filter(territory).values("pk")
+
+
 def dealer_q(user, field: str = "dealer_id") -> Q:
+    """Rows whose ``field`` names a dealer the user may see. Rows about no dealer are excluded for
+    everyone but HQ administrators."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOTHING
-    role = user.effective_role
-    if role == Role.HQ_ADMIN:
-        return Q()
-    if user.is_dealer_user:
-        return Q(**{field: user.dealer_id})
-    if role == Role.HQ_STAFF:
-        return Q(**{f"{field}__isnull": False})
-    return NOTHING
+    dealers = visible_dealers(user)
+    if dealers is None:
+        return Q() if user.effective_role == Role.HQ_ADMIN else Q(**{f"{field}__isnull": False})
+    return Q(**{f"{field}__in": dealers})

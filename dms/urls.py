@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("dms.accounts.urls")),
     path("notifications/", include("dms.events.urls")),
     path("hq/", include(hq_patterns)),
+    path("hq/dealers/", include("dealers.urls")),
     path("portal/", include(portal_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("dms.api.urls", "api"))),

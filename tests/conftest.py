@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from dms.accounts.models import Role
 from dms.celery import app as celery_app
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, DealerFactory, UserFactory, region
 
 # Tasks run in-process unless a test starts a real worker (tests/platform/test_celery_worker.py).
 celery_app.conf.task_always_eager = True
@@ -55,7 +55,7 @@ def hq_admin(db):
 
 @pytest.fixture
 def hq_staff(db):
-    return UserFactory(username="desk", role=Role.HQ_STAFF)
+    return UserFactory(username="desk", role=Role.HQ_STAFF, sees_all_without_regions=True)
 
 
 @pytest.fixture
@@ -64,18 +64,28 @@ def sales_rep(db):
 
 
 @pytest.fixture
-def dealer_admin(db):
-    return UserFactory(username="dealer", role=Role.DEALER_ADMIN, dealer_id=1)
+def dealer_one(db):
+    return DealerFactory(code="D00001", name="杭州一号经销商")
 
 
 @pytest.fixture
-def dealer_staff(db):
-    return UserFactory(username="dealerstaff", role=Role.DEALER_STAFF, dealer_id=1)
+def dealer_two(db):
+    return DealerFactory(code="D00002", name="广州二号经销商", region=region("440100"))
 
 
 @pytest.fixture
-def other_dealer_admin(db):
-    return UserFactory(username="otherdealer", role=Role.DEALER_ADMIN, dealer_id=2)
+def dealer_admin(dealer_one):
+    return UserFactory(username="dealer", role=Role.DEALER_ADMIN, dealer=dealer_one)
+
+
+@pytest.fixture
+def dealer_staff(dealer_one):
+    return UserFactory(username="dealerstaff", role=Role.DEALER_STAFF, dealer=dealer_one)
+
+
+@pytest.fixture
+def other_dealer_admin(dealer_two):
+    return UserFactory(username="otherdealer", role=Role.DEALER_ADMIN, dealer=dealer_two)
 
 
 @pytest.fixture

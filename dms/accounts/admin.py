@@ -22,16 +22,18 @@ def _plain(value):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "role", "dealer_id", "is_active", "last_login"]
+    list_display = ["username", "first_name", "last_name", "email", "role", "dealer", "is_active", "last_login"]
+    autocomplete_fields = ["dealer"]
+    list_select_related = ["dealer"]
     list_filter = ["role", "is_active", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "email", "phone"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("DMS"), {"fields": ("role", "dealer_id", "phone", "language")}),
+        (_("DMS"), {"fields": ("role", "dealer", "sees_all_without_regions", "phone", "language")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("DMS"), {"fields": ("role", "dealer_id", "email", "first_name", "last_name")}),
+        (_("DMS"), {"fields": ("role", "dealer", "email", "first_name", "last_name")}),
     )
     actions = ["deactivate", "reactivate"]
 

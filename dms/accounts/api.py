@@ -1,5 +1,6 @@
 """API for users, the signed-in user, and API tokens."""
 
+from django.apps import apps
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -27,6 +28,13 @@ class UserSerializer(serializers.ModelSerializer):
         source="dealer_id", allow_null=True, required=False, min_value=1, max_value=MAX_ID
     )
     role_display = serializers.CharField(source="get_role_display", read_only=True)
+    regions = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        required=False,
+        queryset=apps.get_model("dealers", "Region").objects.all(),
+        help_text=_("Codes of the regions a head-office user covers."),
+    )
 
     class Meta:
         model = User
@@ -40,6 +48,8 @@ class UserSerializer(serializers.ModelSerializer):
             "role",
             "role_display",
             "dealer",
+            "regions",
+            "sees_all_without_regions",
             "language",
             "is_active",
             "last_login",

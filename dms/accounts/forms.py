@@ -1,6 +1,7 @@
 """HTML forms of the accounts app: shape only; the rules live in services."""
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,16 @@ class UserForm(BootstrapFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     dealer = forms.IntegerField(
         label=_("Dealer"), required=False, min_value=1, max_value=2**63 - 1, help_text=_("Required for dealer roles.")
+    )
+    regions = forms.ModelMultipleChoiceField(
+        label=_("Regions"),
+        required=False,
+        queryset=apps.get_model("dealers", "Region").objects.exclude(level="district"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Head-office staff and reps see the dealers in these regions and everything inside them."),
+    )
+    sees_all_without_regions = forms.BooleanField(
+        label=_("Sees every dealer while no region is assigned"), required=False
     )
     password = forms.CharField(
         label=_("Initial password"),

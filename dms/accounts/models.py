@@ -28,9 +28,20 @@ class User(AbstractUser):
     """A person who signs in: head-office staff, a field sales rep, or a member of one dealer."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.HQ_STAFF)
-    # The dealer organisation a dealer user belongs to. The dealers app turns this column into a
-    # foreign key to its Dealer model; until then it is the id every scoping function keys on.
-    dealer_id = models.PositiveBigIntegerField(_("dealer"), null=True, blank=True, db_index=True)
+    # The dealer organisation a dealer user belongs to (None for head-office users).
+    dealer = models.ForeignKey(
+        "dealers.Dealer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("dealer"),
+    )
+    sees_all_without_regions = models.BooleanField(
+        _("sees every dealer while no region is assigned"),
+        default=False,
+        help_text=_("For head-office staff: with no regions assigned, see all dealers instead of none."),
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
@@ -44,8 +55,8 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("username"), name="user_username_ci_unique"),
             models.CheckConstraint(
                 name="user_dealer_iff_dealer_role",
-                condition=(Q(role__in=sorted(DEALER_ROLES)) & Q(dealer_id__isnull=False))
-                | (Q(role__in=sorted(HQ_ROLES)) & Q(dealer_id__isnull=True)),
+                condition=(Q(role__in=sorted(DEALER_ROLES)) & Q(dealer__isnull=False))
+                | (Q(role__in=sorted(HQ_ROLES)) & Q(dealer__isnull=True)),
                 violation_error_message=_("Dealer users belong to exactly one dealer; head-office users to none."),
             ),
         ]

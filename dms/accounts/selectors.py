@@ -16,6 +16,7 @@ def user_list(*, user, filters=None) -> QuerySet[User]:
         qs = qs.filter(dealer_id=user.dealer_id)
     else:
         qs = qs.filter(pk=user.pk)
+    qs = qs.select_related("dealer").prefetch_related("regions")
     if filters is not None:
         from dms.accounts.filters import UserFilterSet
 

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -24,7 +25,16 @@ from dms.errors import PermissionDeniedError, RuleViolation
 
 security_log = logging.getLogger("dms.security")
 
-USER_FIELDS = ("first_name", "last_name", "email", "phone", "role", "dealer_id", "language")
+USER_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "role",
+    "dealer_id",
+    "language",
+    "sees_all_without_regions",
+)
 
 
 class UsernameTaken(RuleViolation):
@@ -69,11 +79,32 @@ def _require_may_manage(actor, user) -> None:
         raise PermissionDeniedError(_("Only a superuser may change this account."))
 
 
+class UnknownDealer(RuleViolation):
+    code = "unknown_dealer"
+    message = _("There is no such dealer.")
+
+
+class RegionsNotAllowed(RuleViolation):
+    code = "regions_not_allowed"
+    message = _("Only head-office users are assigned regions.")
+
+
 def _check_membership(*, role: str, dealer_id) -> None:
     if role in DEALER_ROLES and dealer_id is None:
         raise DealerRequired(field="dealer")
     if role not in DEALER_ROLES and dealer_id is not None:
         raise DealerNotAllowed(field="dealer")
+    if dealer_id is not None and not apps.get_model("dealers", "Dealer").objects.filter(pk=dealer_id).exists():
+        raise UnknownDealer(field="dealer")
+
+
+def _set_regions(user: User, regions) -> list[str]:
+    """Assign the regions a head-office user covers; returns their codes for the audit log."""
+    regions = list(regions)
+    if regions and user.role in DEALER_ROLES:
+        raise RegionsNotAllowed(field="regions")
+    user.regions.set(regions)
+    return sorted(r.code for r in regions)
 
 
 def _check_password(password: str, user: User) -> None:
@@ -95,8 +126,13 @@ def user_create(
     phone: str = "",
     dealer_id: int | None = None,
     language: str = "",
+    regions=(),
+    sees_all_without_regions: bool | None = None,
 ) -> User:
-    """Create a user with a role; without a password they receive an invitation to set one."""
+    """Create a user with a role; without a password they receive an invitation to set one.
+
+    HQ staff see every dealer until regions are assigned to them, unless told otherwise.
+    """
     _require_hq_admin(actor)
     if role not in Role.values:
         raise RuleViolation(_("Unknown role."), code="invalid_role", field="role")
@@ -112,6 +148,7 @@ def user_create(
         phone=phone,
         dealer_id=dealer_id,
         language=language,
+        sees_all_without_regions=(role == "hq_staff") if sees_all_without_regions is None else sees_all_without_regions,
     )
     if password:
         _check_password(password, user)
@@ -121,7 +158,10 @@ def user_create(
     try:
         with transaction.atomic():
             user.save()
-            events.record(actor=actor, verb=verbs.USER_CREATED.code, target=user, data={"role": role}, dealer_id=None)
+            data = {"role": role}
+            if regions:
+                data["regions"] = _set_regions(user, regions)
+            events.record(actor=actor, verb=verbs.USER_CREATED.code, target=user, data=data, dealer_id=None)
             if not password and email:
                 from dms.accounts.tasks import user_invitation_send_task
 
@@ -132,8 +172,8 @@ def user_create(
     return user
 
 
-def user_update(*, actor, user: User, **changes) -> User:
-    """Change a user's profile, role or dealer; the role/dealer rule is checked again."""
+def user_update(*, actor, user: User, regions=None, **changes) -> User:
+    """Change a user's profile, role, dealer or regions; the role/dealer rule is checked again."""
     _require_hq_admin(actor)
     unknown = set(changes) - set(USER_FIELDS)
     if unknown:
@@ -148,6 +188,14 @@ def user_update(*, actor, user: User, **changes) -> User:
         changed = {f: [before[f], getattr(locked, f)] for f in changes if before[f] != getattr(locked, f)}
         if changed:
             locked.save(update_fields=list(changed))
+        if regions is not None:
+            old = sorted(locked.regions.values_list("code", flat=True))
+            new = _set_regions(locked, regions)
+            if old != new:
+                changed["regions"] = [", ".join(old), ", ".join(new)]
+        elif "role" in changed and locked.role in DEALER_ROLES:
+            _set_regions(locked, [])
+        if changed:
             events.record(
                 actor=actor, verb=verbs.USER_UPDATED.code, target=locked, data={"changes": changed}, dealer_id=None
             )

@@ -168,6 +168,8 @@ class UserCreateView(RoleRequiredMixin, FormView):
     def form_valid(self, form):
         data = dict(form.cleaned_data)
         data["dealer_id"] = data.pop("dealer")
+        if "sees_all_without_regions" not in form.changed_data:
+            data.pop("sees_all_without_regions")
         user = run_service(form, services.user_create, actor=self.request.user, **data)
         if user is None:
             return self.form_invalid(form)
@@ -199,6 +201,8 @@ class UserEditView(RoleRequiredMixin, FormView):
             "phone": s.phone,
             "role": s.role,
             "dealer": s.dealer_id,
+            "regions": list(s.regions.all()),
+            "sees_all_without_regions": s.sees_all_without_regions,
         }
 
     def get_context_data(self, **kwargs):

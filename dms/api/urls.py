@@ -20,4 +20,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    # Each app registers its own routes; included by module path so dms never imports an app.
+    path("", include("dealers.api_urls")),
 ]

@@ -1,5 +1,6 @@
 """The registry of event kinds. Each app registers its verbs with a label and a sentence to show."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -12,13 +13,18 @@ class Verb:
     label: Promise
     sentence: Promise
     notifies: bool = False
+    # Extra sentence values computed when the event is shown, so that labels follow the reader's
+    # language rather than the one active when the event was recorded.
+    values: Callable[[dict], dict] | None = None
 
 
 _registry: dict[str, Verb] = {}
 
 
-def register(code: str, *, label: Promise, sentence: Promise, notifies: bool = False) -> Verb:
-    verb = Verb(code=code, label=label, sentence=sentence, notifies=notifies)
+def register(
+    code: str, *, label: Promise, sentence: Promise, notifies: bool = False, values: Callable | None = None
+) -> Verb:
+    verb = Verb(code=code, label=label, sentence=sentence, notifies=notifies, values=values)
     _registry[code] = verb
     return verb
 
@@ -52,4 +58,6 @@ def describe(event) -> str:
     values["target"] = event.target_repr
     if verb is None:
         return f"{values['actor']} · {event.verb} · {event.target_repr}"
+    if verb.values is not None:
+        values.update({k: str(v) for k, v in verb.values(event.data or {}).items()})
     return str(verb.sentence) % values

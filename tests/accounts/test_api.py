@@ -56,14 +56,15 @@ def test_revoked_and_expired_tokens_are_refused(api_client, hq_staff):
         assert api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
 
 
-def test_hq_admin_creates_lists_and_deactivates_users(api_as, hq_admin):
+def test_hq_admin_creates_lists_and_deactivates_users(api_as, hq_admin, dealer_one):
     client = api_as(hq_admin)
     response = client.post(
-        "/api/v1/users/", {"username": "wang", "role": "dealer_admin", "dealer": 12, "email": "w@example.com"}
+        "/api/v1/users/",
+        {"username": "wang", "role": "dealer_admin", "dealer": dealer_one.pk, "email": "w@example.com"},
     )
     assert response.status_code == 201, response.json()
     created = response.json()
-    assert created["dealer"] == 12 and created["role"] == "dealer_admin" and "password" not in created
+    assert created["dealer"] == dealer_one.pk and created["role"] == "dealer_admin" and "password" not in created
     listed = client.get("/api/v1/users/", {"role": "dealer_admin"}).json()
     assert [u["username"] for u in listed["results"]] == ["wang"]
     response = client.post(f"/api/v1/users/{created['id']}/deactivate/", {"reason": "closed"})
@@ -80,11 +81,13 @@ def test_user_rules_come_back_as_json_codes(api_as, hq_admin):
     assert set(response.json()["fields"]) == {"username", "role"}
 
 
-def test_partial_update_rechecks_membership(api_as, hq_admin, sales_rep):
+def test_partial_update_rechecks_membership(api_as, hq_admin, sales_rep, dealer_one):
     response = api_as(hq_admin).patch(f"/api/v1/users/{sales_rep.pk}/", {"role": "dealer_staff"})
     assert response.status_code == 422 and response.json()["code"] == "dealer_required"
-    response = api_as(hq_admin).patch(f"/api/v1/users/{sales_rep.pk}/", {"role": "dealer_staff", "dealer": 4})
-    assert response.status_code == 200 and response.json()["dealer"] == 4
+    response = api_as(hq_admin).patch(
+        f"/api/v1/users/{sales_rep.pk}/", {"role": "dealer_staff", "dealer": dealer_one.pk}
+    )
+    assert response.status_code == 200 and response.json()["dealer"] == dealer_one.pk
 
 
 def test_users_endpoint_is_for_hq_admins_only(api_as, users):
@@ -125,4 +128,4 @@ def test_tokens_of_other_users_are_404(api_as, hq_admin, dealer_staff):
 
 def test_me_describes_the_signed_in_user(api_as, dealer_admin):
     body = api_as(dealer_admin).get("/api/v1/me/").json()
-    assert body["role"] == Role.DEALER_ADMIN and body["dealer"] == 1
+    assert body["role"] == Role.DEALER_ADMIN and body["dealer"] == dealer_admin.dealer_id

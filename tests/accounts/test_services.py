@@ -11,18 +11,22 @@ from dms.events.models import Event, Notification
 pytestmark = pytest.mark.django_db
 
 
-def test_hq_admin_creates_a_dealer_user_and_the_change_is_recorded(hq_admin):
+def test_hq_admin_creates_a_dealer_user_and_the_change_is_recorded(hq_admin, dealer_one):
     user = services.user_create(
-        actor=hq_admin, username="mei", role=Role.DEALER_STAFF, dealer_id=9, password="a-long-pass-phrase-1"
+        actor=hq_admin, username="mei", role=Role.DEALER_STAFF, dealer_id=dealer_one.pk, password="a-long-pass-phrase-1"
     )
-    assert user.dealer_id == 9 and user.check_password("a-long-pass-phrase-1")
+    assert user.dealer_id == dealer_one.pk and user.check_password("a-long-pass-phrase-1")
     event = Event.objects.get(verb="accounts.user_created", target_id=str(user.pk))
     assert event.actor == hq_admin and event.data == {"role": "dealer_staff"}
 
 
 @pytest.mark.parametrize(
     ("role", "dealer_id", "code"),
-    [(Role.DEALER_ADMIN, None, "dealer_required"), (Role.SALES_REP, 4, "dealer_not_allowed")],
+    [
+        (Role.DEALER_ADMIN, None, "dealer_required"),
+        (Role.SALES_REP, 4, "dealer_not_allowed"),
+        (Role.DEALER_STAFF, 999999, "unknown_dealer"),
+    ],
 )
 def test_membership_rule_is_checked_before_anything_is_written(hq_admin, role, dealer_id, code):
     with pytest.raises(services.RuleViolation) as exc:
@@ -56,11 +60,11 @@ def test_user_without_password_gets_an_invitation_email(hq_admin, django_capture
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
-def test_update_rechecks_membership_and_records_what_changed(hq_admin, sales_rep):
+def test_update_rechecks_membership_and_records_what_changed(hq_admin, sales_rep, dealer_one):
     with pytest.raises(services.DealerRequired):
         services.user_update(actor=hq_admin, user=sales_rep, role=Role.DEALER_STAFF)
-    updated = services.user_update(actor=hq_admin, user=sales_rep, role=Role.DEALER_STAFF, dealer_id=5)
-    assert updated.role == Role.DEALER_STAFF and updated.dealer_id == 5
+    updated = services.user_update(actor=hq_admin, user=sales_rep, role=Role.DEALER_STAFF, dealer_id=dealer_one.pk)
+    assert updated.role == Role.DEALER_STAFF and updated.dealer_id == dealer_one.pk
     event = Event.objects.get(verb="accounts.user_updated")
     assert event.data["changes"]["role"] == ["sales_rep", "dealer_staff"]
 

@@ -143,11 +143,11 @@ def test_browser_language_chooses_and_chinese_is_the_fallback():
     assert 'lang="zh-hans"' in Client(HTTP_ACCEPT_LANGUAGE="fr-FR").get(reverse("login")).content.decode()
 
 
-def test_hq_admin_creates_a_user_from_the_console(client_as, hq_admin):
+def test_hq_admin_creates_a_user_from_the_console(client_as, hq_admin, dealer_one):
     client = client_as(hq_admin)
     response = client.post(
         reverse("accounts:user_create"),
-        {"username": "li.na", "role": Role.DEALER_STAFF, "dealer": "3", "email": "li@example.com"},
+        {"username": "li.na", "role": Role.DEALER_STAFF, "dealer": str(dealer_one.pk), "email": "li@example.com"},
     )
     user = User.objects.get(username="li.na")
     assert response.status_code == 302 and response["Location"] == reverse("accounts:user_detail", args=[user.pk])
@@ -171,9 +171,9 @@ def test_hq_admin_deactivates_a_user_with_a_reason(client_as, hq_admin, hq_staff
     assert "left" in page
 
 
-def test_user_edit_keeps_the_membership_rule(client_as, hq_admin, sales_rep):
+def test_user_edit_keeps_the_membership_rule(client_as, hq_admin, sales_rep, dealer_one):
     response = client_as(hq_admin).post(
-        reverse("accounts:user_edit", args=[sales_rep.pk]), {"role": Role.SALES_REP, "dealer": "2"}
+        reverse("accounts:user_edit", args=[sales_rep.pk]), {"role": Role.SALES_REP, "dealer": str(dealer_one.pk)}
     )
     assert response.status_code == 200 and response.context["form"].errors
     sales_rep.refresh_from_db()

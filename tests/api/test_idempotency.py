@@ -79,12 +79,12 @@ def test_keys_are_per_user(api_as, hq_admin):
 
 
 @pytest.mark.django_db
-def test_a_failed_request_does_not_burn_the_key(api_as, hq_admin):
+def test_a_failed_request_does_not_burn_the_key(api_as, hq_admin, dealer_one):
     client = api_as(hq_admin)
     failed = post_user(client, {"username": "d1", "role": "dealer_staff"}, "key-1")
     assert failed.status_code == 422
     assert not IdempotencyKey.objects.exists()
-    fixed = post_user(client, {"username": "d1", "role": "dealer_staff", "dealer": 3}, "key-1")
+    fixed = post_user(client, {"username": "d1", "role": "dealer_staff", "dealer": dealer_one.pk}, "key-1")
     assert fixed.status_code == 201
 
 

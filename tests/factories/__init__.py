@@ -1,11 +1,42 @@
-"""factory-boy factories that keep relations consistent (dealer users carry a dealer, HQ users none)."""
+"""factory-boy factories that keep relations consistent (dealer users carry a dealer, HQ users none;
+a dealer's region is a real city from the seeded tree)."""
 
 import factory
 from django.contrib.auth import get_user_model
 
+from dealers.models import Dealer, Region
+from dealers.regions import load_regions
+from dealers.validators import uscc_check_char
 from dms.accounts.models import DEALER_ROLES, Role
 
 PASSWORD = "correct-horse-battery-9"
+
+
+def make_uscc(n: int) -> str:
+    """A valid unified social credit code, different for every n."""
+    first17 = f"91330100{n:09d}"
+    return first17 + uscc_check_char(first17)
+
+
+def region(code: str) -> Region:
+    """A region of the seeded tree. Transactional tests flush the tables the data migration filled,
+    so the tree is loaded again when it is missing."""
+    if not Region.objects.exists():
+        load_regions(Region)
+    return Region.objects.get(code=code)
+
+
+class DealerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dealer
+
+    code = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Sequence(lambda n: f"测试经销商{n}")
+    legal_name = factory.LazyAttribute(lambda d: f"{d.name}有限公司")
+    uscc = factory.Sequence(make_uscc)
+    status = Dealer.Status.ACTIVE
+    tier = Dealer.Tier.B
+    region = factory.LazyFunction(lambda: region("330100"))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -19,7 +50,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     role = Role.HQ_STAFF
-    dealer_id = factory.LazyAttribute(lambda u: 1 if u.role in DEALER_ROLES else None)
+    dealer = factory.Maybe(
+        factory.LazyAttribute(lambda u: u.role in DEALER_ROLES), factory.SubFactory(DealerFactory), None
+    )
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -54,6 +54,25 @@ API = {
     ("POST", "/api/v1/notifications/read-all/"): SIGNED_IN,
 }
 
+# The sample dealer is dealer 1 (Hangzhou): the rep neither owns nor covers it.
+IN_DEALER_SCOPE = outcomes(sales_rep="404", other_dealer="404")
+HQ_IN_SCOPE = outcomes(sales_rep="404", **dict.fromkeys(DEALER_ROLES, "403"))
+
+API.update(
+    {
+        ("GET", "/api/v1/regions/"): SIGNED_IN,
+        ("GET", "/api/v1/regions/{id}/"): SIGNED_IN,
+        ("POST", "/api/v1/regions/"): HQ_ADMIN_ONLY,
+        ("PATCH", "/api/v1/regions/{id}/"): HQ_ADMIN_ONLY,
+        ("GET", "/api/v1/dealers/"): SIGNED_IN,
+        ("POST", "/api/v1/dealers/"): HQ_ONLY,
+        ("GET", "/api/v1/dealers/{id}/"): IN_DEALER_SCOPE,
+        ("PATCH", "/api/v1/dealers/{id}/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/dealers/{id}/change-status/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/dealers/{id}/change-tier/"): HQ_IN_SCOPE,
+    }
+)
+
 HTML = {
     ("GET", "home"): SIGNED_IN,
     ("GET", "healthz"): PUBLIC,
@@ -85,6 +104,14 @@ HTML = {
     ("GET", "hq:home"): HQ_ONLY,
     ("GET", "hq:audit"): HQ_ONLY,
     ("GET", "portal:home"): DEALER_ONLY,
+    ("GET", "dealers:list"): HQ_ONLY,
+    ("GET", "dealers:create"): HQ_ONLY,
+    ("GET", "dealers:detail"): HQ_IN_SCOPE,
+    ("GET", "dealers:edit"): HQ_IN_SCOPE,
+    ("POST", "dealers:change_status"): HQ_IN_SCOPE,
+    ("POST", "dealers:change_tier"): HQ_IN_SCOPE,
+    ("POST", "dealers:contact_add"): HQ_IN_SCOPE,
+    ("POST", "dealers:contact_remove"): HQ_IN_SCOPE,
     ("GET", "api:schema"): SIGNED_IN,
     ("GET", "api:docs"): SIGNED_IN,
 }

@@ -9,6 +9,7 @@ from django.urls import include, path, reverse
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
+from dealers.models import DealerContact, Region
 from dms import events
 from dms.accounts import verbs
 from dms.accounts.services import token_create
@@ -27,8 +28,12 @@ def world(users, other_dealer_admin):
         token_create(user=user, name="matrix")
         events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
     events_publish()
+    DealerContact.objects.create(dealer=users["dealer_admin"].dealer, name="王芳", phone="13800138000")
     dealer_event = events.record(
-        actor=users["hq_admin"], verb=verbs.USER_UPDATED.code, target=users["dealer_admin"], dealer_id=1
+        actor=users["hq_admin"],
+        verb=verbs.USER_UPDATED.code,
+        target=users["dealer_admin"],
+        dealer_id=users["dealer_admin"].dealer_id,
     )
     return {"users": users, "dealer_event": dealer_event}
 
@@ -51,12 +56,19 @@ def object_id(param_path: str, viewer, world) -> int:
         return Notification.objects.filter(recipient=owner_of_objects(viewer, world)).first().pk
     if "/events/" in param_path:
         return world["dealer_event"].pk
+    if "/dealers/" in param_path or param_path.startswith("dealers:"):
+        return world["users"]["dealer_admin"].dealer_id
+    if "/regions/" in param_path:
+        return Region.objects.get(code="330100").pk
     return world["users"]["hq_staff"].pk
 
 
 def html_url(name: str, viewer, world) -> str:
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name == "dealers:contact_remove":
+        dealer = world["users"]["dealer_admin"].dealer
+        return reverse(name, args=[dealer.pk, dealer.contacts.first().pk])
     try:
         return reverse(name)
     except Exception:

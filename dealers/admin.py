@@ -1,0 +1,54 @@
+"""Admin for regions and dealers. Status and tier change only through their services (with a reason)."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+
+from dealers import services, verbs
+from dealers.models import Dealer, DealerContact, Region
+from dms import events
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "level", "parent", "latitude", "longitude"]
+    list_filter = ["level"]
+    search_fields = ["code", "name", "name_en"]
+    readonly_fields = ["path"]
+    autocomplete_fields = ["parent"]
+    filter_horizontal = ["assigned_users"]
+    list_select_related = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            f: form.cleaned_data[f] for f in ("code", "parent", "level", "name", "name_en", "latitude", "longitude")
+        }
+        try:
+            saved = services.region_save(actor=request.user, region=obj if change else None, **data)
+        except services.RuleViolation as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk, obj.path = saved.pk, saved.path
+
+
+class ContactInline(admin.TabularInline):
+    model = DealerContact
+    extra = 0
+
+
+@admin.register(Dealer)
+class DealerAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "status", "tier", "region", "owner", "joined_on"]
+    list_filter = ["status", "tier", "region__level"]
+    search_fields = ["code", "name", "legal_name", "uscc"]
+    autocomplete_fields = ["region", "owner"]
+    filter_horizontal = ["served_regions"]
+    readonly_fields = ["status", "tier", "created_at", "updated_at"]
+    list_select_related = ["region", "owner"]
+    inlines = [ContactInline]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            verb = verbs.DEALER_UPDATED if change else verbs.DEALER_CREATED
+            changes = {f: [None, str(form.cleaned_data.get(f))] for f in form.changed_data}
+            events.record(actor=request.user, verb=verb.code, target=obj, data={"changes": changes, "via": "admin"})

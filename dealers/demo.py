@@ -1,0 +1,208 @@
+"""Demo dealers for ``seed_demo``: about 60 companies across provinces, tiers and statuses, made
+through the same services HQ uses, so their history reads like a real one."""
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from dealers import services
+from dealers.models import Dealer, Region
+from dealers.validators import uscc_check_char
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+BRANDS = [
+    "恒达",
+    "永盛",
+    "鑫源",
+    "华联",
+    "顺发",
+    "金桥",
+    "宏图",
+    "嘉禾",
+    "远航",
+    "瑞丰",
+    "万通",
+    "天成",
+    "博远",
+    "新锐",
+    "安泰",
+]
+STREETS = ["建设路", "人民路", "解放路", "中山路", "和平大道"]
+TRADES = ["商贸", "贸易", "实业", "电器", "科技", "供应链"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞", "平"]
+TITLES = ["总经理", "采购经理", "财务主管", "销售总监", "店长"]
+# (city code, how many dealers)
+CITIES = [
+    ("330100", 6),
+    ("330200", 3),
+    ("330300", 2),
+    ("320100", 3),
+    ("320500", 4),
+    ("310000", 4),
+    ("440100", 4),
+    ("440300", 4),
+    ("440600", 2),
+    ("110000", 3),
+    ("510100", 3),
+    ("500000", 2),
+    ("420100", 3),
+    ("430100", 2),
+    ("370100", 2),
+    ("370200", 2),
+    ("350100", 2),
+    ("610100", 2),
+    ("410100", 2),
+    ("340100", 2),
+    ("210100", 1),
+    ("230100", 1),
+    ("530100", 1),
+    ("450100", 1),
+]
+STATUSES = (
+    [Dealer.Status.ACTIVE] * 40
+    + [Dealer.Status.PROBATION] * 5
+    + [Dealer.Status.ONBOARDING] * 5
+    + [Dealer.Status.PROSPECT] * 4
+    + [Dealer.Status.SUSPENDED] * 3
+    + [Dealer.Status.TERMINATED] * 3
+)
+REASONS = {
+    Dealer.Status.ONBOARDING: "准入评估通过，开始准入流程",
+    Dealer.Status.ACTIVE: "资质审核通过，正式合作",
+    Dealer.Status.PROBATION: "连续两个季度未完成销售目标，进入观察期",
+    Dealer.Status.SUSPENDED: "存在跨区域窜货行为，暂停合作",
+    Dealer.Status.TERMINATED: "合同到期不再续约",
+}
+PATH_TO = {
+    Dealer.Status.PROSPECT: [],
+    Dealer.Status.ONBOARDING: [Dealer.Status.ONBOARDING],
+    Dealer.Status.ACTIVE: [Dealer.Status.ONBOARDING, Dealer.Status.ACTIVE],
+    Dealer.Status.PROBATION: [Dealer.Status.ONBOARDING, Dealer.Status.ACTIVE, Dealer.Status.PROBATION],
+    Dealer.Status.SUSPENDED: [Dealer.Status.ONBOARDING, Dealer.Status.ACTIVE, Dealer.Status.SUSPENDED],
+    Dealer.Status.TERMINATED: [Dealer.Status.ONBOARDING, Dealer.Status.ACTIVE, Dealer.Status.TERMINATED],
+}
+
+
+def demo_uscc(rng: random.Random, region_code: str) -> str:
+    first17 = "91" + region_code + "".join(rng.choice(ALPHABET) for _ in range(9))
+    return first17 + uscc_check_char(first17)
+
+
+def mobile(rng: random.Random) -> str:
+    return f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
+
+
+def seed_dealers(*, actor, owners_by_province: dict, first_dealer_code: str = "D00001") -> list[Dealer]:
+    """Create the demo dealers once; a second run finds them by USCC and changes nothing."""
+    rng = random.Random(20261126)  # the same companies on every machine
+    statuses = STATUSES[:]
+    rng.shuffle(statuses)
+    statuses[0] = Dealer.Status.ACTIVE  # the demo dealer user's own company is trading
+    dealers, n = [], 0
+    for city_code, count in CITIES:
+        city = Region.objects.select_related("parent").get(code=city_code)
+        province = city.parent if city.level == Region.Level.CITY else city
+        for _ in range(count):
+            n += 1
+            uscc = demo_uscc(rng, city_code)
+            brand, trade = rng.choice(BRANDS), rng.choice(TRADES)
+            short = city.name.removesuffix("市")
+            name = f"{short}{brand}{trade}"
+            contacts = [
+                {
+                    "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
+                    "title": rng.choice(TITLES),
+                    "phone": mobile(rng),
+                    "email": f"contact{n}@dealer{n}.example.cn",
+                    "is_primary": True,
+                }
+                for _ in range(rng.choice([1, 2]))
+            ]
+            for extra in contacts[1:]:
+                extra["is_primary"] = False
+            status = statuses[(n - 1) % len(statuses)]
+            tier = rng.choices(["A", "B", "C", "D"], weights=[1, 3, 5, 2])[0]
+            existing = Dealer.objects.filter(uscc=uscc).first()
+            if existing:
+                dealers.append(existing)
+                continue
+            dealer = services.dealer_create(
+                actor=actor,
+                code=first_dealer_code if n == 1 else "",
+                name=name,
+                legal_name=f"{name}有限公司",
+                uscc=uscc,
+                region=city,
+                tier=tier,
+                address=f"{city.name}{rng.choice(STREETS)}{rng.randint(1, 399)}号",
+                latitude=city.latitude,
+                longitude=city.longitude,
+                owner=owners_by_province.get(province.code),
+                payment_terms_days=rng.choice([0, 15, 30, 45, 60]),
+                lead_capacity=rng.choice([10, 20, 30, 50]),
+                contacts=contacts,
+            )
+            dealer.served_regions.set([city])
+            for step in PATH_TO[status]:
+                services.dealer_change_status(actor=actor, dealer=dealer, status=step, reason=REASONS[step])
+            if dealer.joined_on:
+                joined = timezone.localdate() - timedelta(days=rng.randint(30, 2000))
+                Dealer.objects.filter(pk=dealer.pk).update(joined_on=joined)
+            dealers.append(dealer)
+    return dealers
+
+
+DEMO_PASSWORD = "dms-demo-2026"
+DEMO_DEALER_CODE = "D00001"
+# username, role, given name, family name, regions covered (codes) or the dealer code they work for
+HQ_PEOPLE = [
+    ("cm", "hq_staff", "静", "周", ("330000", "320000", "310000")),
+    ("rep", "sales_rep", "强", "张", ("330100",)),
+    ("rep2", "sales_rep", "涛", "黄", ("440000",)),
+]
+DEALER_PEOPLE = [
+    ("dealer", "dealer_admin", "芳", "陈", DEMO_DEALER_CODE),
+    ("dealerstaff", "dealer_staff", "伟", "刘", DEMO_DEALER_CODE),
+]
+
+
+def seed(*, admin) -> list[str]:
+    """The dealers part of the demo: a channel manager and reps with territories, the dealers, and
+    the users of the first dealer. Returns the usernames that sign in with the demo password."""
+    from dms.accounts import services as accounts
+
+    user_model = type(admin)
+    for username, role, given, family, region_codes in HQ_PEOPLE:
+        if not user_model.objects.filter(username=username).exists():
+            accounts.user_create(
+                actor=admin,
+                username=username,
+                role=role,
+                password=DEMO_PASSWORD,
+                first_name=given,
+                last_name=family,
+                email=f"{username}@dms.local",
+                regions=Region.objects.filter(code__in=region_codes),
+            )
+    owners = {
+        "330000": user_model.objects.get(username="rep"),
+        "320000": user_model.objects.get(username="cm"),
+        "310000": user_model.objects.get(username="cm"),
+        "440000": user_model.objects.get(username="rep2"),
+    }
+    seed_dealers(actor=admin, owners_by_province=owners, first_dealer_code=DEMO_DEALER_CODE)
+    for username, role, given, family, dealer_code in DEALER_PEOPLE:
+        if not user_model.objects.filter(username=username).exists():
+            accounts.user_create(
+                actor=admin,
+                username=username,
+                role=role,
+                password=DEMO_PASSWORD,
+                first_name=given,
+                last_name=family,
+                email=f"{username}@dms.local",
+                dealer_id=Dealer.objects.get(code=dealer_code).pk,
+            )
+    return [p[0] for p in HQ_PEOPLE + DEALER_PEOPLE]

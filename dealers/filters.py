@@ -1,0 +1,55 @@
+"""FilterSets for regions and dealers, shared by the HQ pages, the API and exports."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dealers.models import Dealer, Region
+from dealers.selectors import owner_choices
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=Region.Level.choices)
+    parent = django_filters.CharFilter(label=_("Parent code"), field_name="parent__code")
+    code = django_filters.CharFilter(label=_("Code"))
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    class Meta:
+        model = Region
+        fields = ["level", "parent", "code", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(name_en__icontains=value) | Q(code__startswith=value))
+
+
+class DealerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("Name, code or USCC"))
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Dealer.Status.choices)
+    tier = django_filters.MultipleChoiceFilter(label=_("Tier"), choices=Dealer.Tier.choices)
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"),
+        queryset=Region.objects.exclude(level=Region.Level.DISTRICT),
+        to_field_name="code",
+        method="in_region",
+        help_text=_("Includes every city and district inside it."),
+    )
+    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=owner_choices(), method="owned_by")
+
+    class Meta:
+        model = Dealer
+        fields = ["q", "status", "tier", "region", "owner"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(legal_name__icontains=value)
+            | Q(code__iexact=value)
+            | Q(uscc__iexact=value.upper())
+        )
+
+    def in_region(self, queryset, name, value):
+        return queryset.filter(region__path__startswith=value.path)
+
+    def owned_by(self, queryset, name, value):
+        return queryset.filter(owner=value)

@@ -1,0 +1,143 @@
+"""Regions, dealers and their contacts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from dealers.validators import validate_phone, validate_uscc
+
+
+class Region(models.Model):
+    """A node of the administrative tree (country → province → city → district), GB/T 2260 coded."""
+
+    class Level(models.TextChoices):
+        COUNTRY = "country", _("Country")
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Codes from the root down, "CN/330000/330100/": a subtree is one indexed prefix match.
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+    assigned_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="regions", verbose_name=_("assigned staff")
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                name="region_root_is_country",
+                condition=Q(parent__isnull=True, level="country") | Q(parent__isnull=False) & ~Q(level="country"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.name_en})" if self.name_en else self.name
+
+
+class Dealer(models.Model):
+    """A company that buys from the brand and resells in its territory."""
+
+    class Status(models.TextChoices):
+        PROSPECT = "prospect", pgettext_lazy("dealer status", "Prospect")
+        ONBOARDING = "onboarding", pgettext_lazy("dealer status", "Onboarding")
+        ACTIVE = "active", pgettext_lazy("dealer status", "Active")
+        PROBATION = "probation", pgettext_lazy("dealer status", "Probation")
+        SUSPENDED = "suspended", pgettext_lazy("dealer status", "Suspended")
+        TERMINATED = "terminated", pgettext_lazy("dealer status", "Terminated")
+
+    class Tier(models.TextChoices):
+        A = "A", _("A · Strategic")
+        B = "B", _("B · Key")
+        C = "C", _("C · Standard")
+        D = "D", _("D · Developing")
+
+    code = models.CharField(_("dealer code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROSPECT)
+    tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, default=Tier.C)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="home_dealers", verbose_name=_("home region")
+    )
+    served_regions = models.ManyToManyField(
+        Region, blank=True, related_name="served_by", verbose_name=_("served regions")
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_dealers",
+        verbose_name=_("owner"),
+        help_text=_("The channel manager or sales rep responsible for this dealer."),
+    )
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    lead_capacity = models.PositiveSmallIntegerField(_("capacity for open leads"), default=20)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dealer")
+        verbose_name_plural = _("dealers")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["status", "tier"], name="dealer_status_tier_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="dealer_coordinates_in_range",
+                condition=(Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90))
+                & (Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180)),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def dealer_id(self) -> int:
+        """A dealer concerns itself: events about it are scoped to it."""
+        return self.pk
+
+
+class DealerContact(models.Model):
+    """A person at the dealer the brand talks to."""
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("dealer"))
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dealer"], condition=Q(is_primary=True), name="dealer_one_primary_contact")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.dealer.name}"

@@ -1,0 +1,42 @@
+"""Event kinds of the dealers app."""
+
+from django.utils.translation import gettext_lazy as _
+
+from dealers.models import Dealer
+from dms.events.verbs import register
+
+DEALER_CREATED = register(
+    "dealers.dealer_created", label=_("Dealer created"), sentence=_("%(actor)s created the dealer %(target)s")
+)
+DEALER_UPDATED = register(
+    "dealers.dealer_updated", label=_("Dealer changed"), sentence=_("%(actor)s changed the dealer %(target)s")
+)
+
+
+def _labels(choices):
+    def values(data: dict) -> dict:
+        names = dict(choices)
+        return {"from_label": names.get(data.get("from"), data.get("from")), "to_label": names.get(data.get("to"))}
+
+    return values
+
+
+STATUS_CHANGED = register(
+    "dealers.status_changed",
+    label=_("Dealer status changed"),
+    sentence=_("%(actor)s changed the status of %(target)s from %(from_label)s to %(to_label)s"),
+    notifies=True,
+    values=_labels(Dealer.Status.choices),
+)
+TIER_CHANGED = register(
+    "dealers.tier_changed",
+    label=_("Dealer tier changed"),
+    sentence=_("%(actor)s changed the tier of %(target)s from %(from_label)s to %(to_label)s"),
+    notifies=True,
+    values=_labels(Dealer.Tier.choices),
+)
+CONTACT_CHANGED = register(
+    "dealers.contact_changed",
+    label=_("Dealer contacts changed"),
+    sentence=_("%(actor)s changed the contacts of %(target)s"),
+)
