@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from dealers import services, verbs
-from dealers.models import Dealer, DealerContact, Region
+from dealers.models import Dealer, DealerContact, DocumentType, QualificationDocument, Region
 from dms import events
 
 
@@ -52,3 +52,25 @@ class DealerAdmin(admin.ModelAdmin):
             verb = verbs.DEALER_UPDATED if change else verbs.DEALER_CREATED
             changes = {f: [None, str(form.cleaned_data.get(f))] for f in form.changed_data}
             events.record(actor=request.user, verb=verb.code, target=obj, data={"changes": changes, "via": "admin"})
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "is_mandatory", "requires_expiry", "position"]
+    list_editable = ["is_mandatory", "requires_expiry", "position"]
+
+
+@admin.register(QualificationDocument)
+class QualificationDocumentAdmin(admin.ModelAdmin):
+    """Read-only: documents are uploaded and reviewed through the services (HQ pages, portal, API)."""
+
+    list_display = ["dealer", "doc_type", "status", "number", "expires_on", "uploaded_at", "sha256"]
+    list_filter = ["status", "doc_type"]
+    search_fields = ["dealer__code", "dealer__name", "number", "sha256"]
+    list_select_related = ["dealer", "doc_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

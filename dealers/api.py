@@ -1,14 +1,17 @@
 """API for regions and dealers: the same selectors and services as the HQ pages."""
 
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from dealers import selectors, services
 from dealers.filters import DealerFilterSet, RegionFilterSet
-from dealers.models import Dealer, DealerContact, Region
+from dealers.models import Dealer, DealerContact, DocumentType, QualificationDocument, Region
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import RuleViolation
@@ -181,3 +184,97 @@ class DealerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         serializer.is_valid(raise_exception=True)
         dealer = services.dealer_change_tier(actor=request.user, dealer=dealer, **serializer.validated_data)
         return Response(DealerSerializer(self.get_queryset().get(pk=dealer.pk)).data)
+
+
+class DocumentTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentType
+        fields = ["id", "code", "name", "name_en", "is_mandatory", "requires_expiry"]
+
+
+class DocumentTypeViewSet(mixins.ListModelMixin, ScopedViewSet):
+    """The kinds of qualification document and which are mandatory."""
+
+    selector = selectors.document_type_list
+    allowed_roles = EVERYONE
+    serializer_class = DocumentTypeSerializer
+    pagination_class = None
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    dealer = serializers.PrimaryKeyRelatedField(read_only=True)
+    doc_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QualificationDocument
+        fields = [
+            "id",
+            "dealer",
+            "doc_type",
+            "status",
+            "number",
+            "issued_on",
+            "expires_on",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "reviewed_at",
+            "rejection_reason",
+            "file_url",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, obj) -> str:
+        return reverse("documents:file", args=[obj.pk])
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    dealer = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    doc_type = serializers.SlugRelatedField(slug_field="code", queryset=DocumentType.objects.all())
+    file = serializers.FileField()
+    number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    issued_on = serializers.DateField(required=False, allow_null=True)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class DocumentRejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Qualification documents of the dealers in your scope: upload (multipart), verify, reject.
+    The file itself is read through ``file_url``, which checks scope again."""
+
+    selector = selectors.document_list
+    allowed_roles = EVERYONE
+    action_roles = {"verify": HQ, "reject": HQ}
+    serializer_class = DocumentSerializer
+    filterset_fields = ["status", "dealer"]
+    parser_classes = [MultiPartParser, JSONParser]
+
+    @extend_schema(request={"multipart/form-data": DocumentUploadSerializer}, responses={201: DocumentSerializer})
+    def create(self, request):
+        serializer = DocumentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        dealer = get_object_or_404(selectors.dealer_list(user=request.user), pk=data.pop("dealer"))
+        document = services.document_upload(actor=request.user, dealer=dealer, **data)
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        document = services.document_verify(actor=request.user, document=self.get_object())
+        return Response(DocumentSerializer(document).data)
+
+    @extend_schema(request=DocumentRejectSerializer, responses={200: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        document = self.get_object()
+        serializer = DocumentRejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = services.document_reject(actor=request.user, document=document, **serializer.validated_data)
+        return Response(DocumentSerializer(document).data)

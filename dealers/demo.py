@@ -85,6 +85,76 @@ PATH_TO = {
 }
 
 
+def demo_pdf(title: str) -> bytes:
+    """A one-page PDF with a line of text, so the demo's documents open in any viewer."""
+    text = title.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 18 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length " + str(len(stream)).encode() + b">>stream\n" + stream + b"\nendstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer<</Size {len(objects) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def demo_png(rng: random.Random) -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 200), (245, 245, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([10, 10, 310, 190], outline=(180, 30, 30), width=4)
+    draw.text((30, 90), f"DEMO ID {rng.randint(100000, 999999)}", fill=(40, 40, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def seed_documents(*, actor, dealer: Dealer, rng: random.Random) -> None:
+    """Documents as a real registry would hold them: trading dealers have their mandatory ones
+    verified (a few about to expire), onboarding dealers are waiting for HQ to check theirs."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dealers.models import DocumentType
+
+    if dealer.documents.exists() or dealer.status in (Dealer.Status.PROSPECT, Dealer.Status.TERMINATED):
+        return
+    today = timezone.localdate()
+    for doc_type in DocumentType.objects.filter(is_mandatory=True):
+        days = rng.choice([12, 25, 200, 400, 700]) if doc_type.code == "business_licence" else rng.randint(90, 900)
+        content = demo_pdf(f"{doc_type.name_en} - {dealer.code} - DEMO")
+        document = services.document_upload(
+            actor=actor,
+            dealer=dealer,
+            doc_type=doc_type,
+            file=SimpleUploadedFile(f"{doc_type.code}.pdf", content),
+            number=f"{dealer.uscc[-8:]}-{doc_type.position}",
+            issued_on=today - timedelta(days=365),
+            expires_on=today + timedelta(days=days),
+        )
+        if dealer.status != Dealer.Status.ONBOARDING:
+            services.document_verify(actor=actor, document=document)
+    if rng.random() < 0.3:
+        services.document_upload(
+            actor=actor,
+            dealer=dealer,
+            doc_type=DocumentType.objects.get(code="legal_representative_id"),
+            file=SimpleUploadedFile("id.png", demo_png(rng)),
+            expires_on=today + timedelta(days=rng.randint(300, 3000)),
+        )
+
+
 def demo_uscc(rng: random.Random, region_code: str) -> str:
     first17 = "91" + region_code + "".join(rng.choice(ALPHABET) for _ in range(9))
     return first17 + uscc_check_char(first17)
@@ -150,6 +220,8 @@ def seed_dealers(*, actor, owners_by_province: dict, first_dealer_code: str = "D
             if dealer.joined_on:
                 joined = timezone.localdate() - timedelta(days=rng.randint(30, 2000))
                 Dealer.objects.filter(pk=dealer.pk).update(joined_on=joined)
+            dealer.refresh_from_db()
+            seed_documents(actor=actor, dealer=dealer, rng=rng)
             dealers.append(dealer)
     return dealers
 

@@ -141,3 +141,95 @@ class DealerContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.dealer.name}"
+
+
+class DocumentType(models.Model):
+    """A kind of qualification document (licence, authorisation letter…); which are mandatory is configurable."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    is_mandatory = models.BooleanField(_("mandatory"), default=False)
+    requires_expiry = models.BooleanField(_("has an expiry date"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+
+
+def document_upload_path(document, filename: str) -> str:
+    # The stored name never reuses the uploaded one: it is only shown, never trusted.
+    import uuid
+
+    return f"dealer-documents/{document.dealer_id}/{uuid.uuid4().hex}"
+
+
+class QualificationDocument(models.Model):
+    """One uploaded proof that a dealer may trade (资质), verified or rejected by HQ."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="documents", verbose_name=_("dealer"))
+    doc_type = models.ForeignKey(
+        DocumentType, on_delete=models.PROTECT, related_name="documents", verbose_name=_("document type")
+    )
+    file = models.FileField(_("file"), upload_to=document_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    number = models.CharField(_("document number"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    rejection_reason = models.CharField(_("rejection reason"), max_length=500, blank=True)
+    # Expiry reminders already sent (days before expiry: 30, 7, 0), so each goes out once.
+    expiry_notices = models.JSONField(_("expiry reminders sent"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("qualification document")
+        verbose_name_plural = _("qualification documents")
+        ordering = ["doc_type__position", "-uploaded_at"]
+        indexes = [models.Index(fields=["status", "expires_on"], name="document_status_expiry_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="document_expires_after_issue",
+                condition=Q(issued_on__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(expires_on__gte=models.F("issued_on")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_type} · {self.dealer.name}"
+
+    @property
+    def dealer_name(self) -> str:
+        return self.dealer.name

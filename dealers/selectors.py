@@ -44,3 +44,47 @@ def owner_choices():
         .objects.filter(is_active=True, dealer__isnull=True)
         .filter(Q(role__in=["hq_admin", "hq_staff", "sales_rep"]))
     )
+
+
+def document_list(*, user) -> QuerySet:
+    """Qualification documents of the dealers the user may see."""
+    from dealers.models import QualificationDocument
+
+    return QualificationDocument.objects.filter(dealer_q(user, field="dealer")).select_related(
+        "doc_type", "dealer", "uploaded_by", "reviewed_by"
+    )
+
+
+def document_overview(*, dealer) -> list[dict]:
+    """Per document type: the documents on record, newest first, and whether the type is covered
+    by a verified document valid today."""
+    from django.utils import timezone
+
+    from dealers.models import DocumentType, QualificationDocument
+
+    today = timezone.localdate()
+    documents = list(
+        QualificationDocument.objects.filter(dealer=dealer)
+        .select_related("uploaded_by", "reviewed_by")
+        .order_by("-uploaded_at")
+    )
+    rows = []
+    for doc_type in DocumentType.objects.all():
+        mine = [d for d in documents if d.doc_type_id == doc_type.pk]
+        valid = [
+            d
+            for d in mine
+            if d.status == QualificationDocument.Status.VERIFIED and (d.expires_on is None or d.expires_on >= today)
+        ]
+        for d in mine:
+            d.days_left = (d.expires_on - today).days if d.expires_on else None
+        rows.append({"type": doc_type, "documents": mine, "valid": bool(valid)})
+    return rows
+
+
+def document_type_list(*, user) -> QuerySet:
+    from dealers.models import DocumentType
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return DocumentType.objects.none()
+    return DocumentType.objects.all()

@@ -1,12 +1,16 @@
 """Every change to dealers and their contacts. One transaction each; an event for each change."""
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers import verbs
-from dealers.models import Dealer, DealerContact, Region
+from dealers.documents import EXPIRY_THRESHOLDS, check_upload
+from dealers.models import Dealer, DealerContact, DocumentType, QualificationDocument, Region
 from dealers.validators import normalize_phone, normalize_uscc, validate_uscc
 from dms import events
 from dms.accounts.models import HQ_ROLES
@@ -79,7 +83,10 @@ def _clean_uscc(value: str) -> str:
 
 
 def _require_hq(actor) -> None:
-    if not (actor and actor.is_authenticated and actor.effective_role in HQ_ROLES):
+    """HQ roles may act; ``None`` is the system itself (beat tasks), never a request."""
+    if actor is None:
+        return
+    if not (actor.is_authenticated and actor.effective_role in HQ_ROLES):
         raise PermissionDeniedError()
 
 
@@ -90,6 +97,8 @@ def _check_owner(owner) -> None:
 
 def _check_in_scope(actor, dealer: Dealer) -> None:
     """A write must leave the dealer inside the writer's scope (deny by default)."""
+    if actor is None:
+        return
     if not Dealer.objects.filter(dealer_q(actor, field="pk"), pk=dealer.pk).exists():
         raise OutOfTerritory(field="region")
 
@@ -342,3 +351,208 @@ def region_save(*, actor, region: Region | None, **fields) -> Region:
                 child.path = region.path + child.path[len(old_path) :]
                 child.save(update_fields=["path"])
     return region
+
+
+# Qualification documents ---------------------------------------------------------------------
+
+
+class DocumentNotPending(RuleViolation):
+    code = "document_not_pending"
+    message = _("Only a document waiting for review can be verified or rejected.")
+
+
+class ExpiryRequired(RuleViolation):
+    code = "expiry_required"
+    message = _("This kind of document needs an expiry date.")
+
+
+class DuplicateFile(RuleViolation):
+    code = "duplicate_file"
+    message = _("This exact file is already on record for this document.")
+
+
+def _require_may_upload(actor, dealer: Dealer) -> None:
+    if actor.is_dealer_user:
+        if actor.dealer_id != dealer.pk:
+            raise PermissionDeniedError()
+        return
+    _require_hq(actor)
+    _check_in_scope(actor, dealer)
+
+
+def _document_data(document) -> dict:
+    return {
+        "doc_type": document.doc_type.code,
+        "document_zh": document.doc_type.name,
+        "document_en": document.doc_type.name_en,
+        "document_id": document.pk,
+    }
+
+
+def document_upload(
+    *, actor, dealer: Dealer, doc_type, file, number: str = "", issued_on=None, expires_on=None
+) -> QualificationDocument:
+    """Store a qualification document from the portal or HQ: PDF/JPEG/PNG by content, 10 MB at most,
+    fingerprinted with SHA-256; it waits for HQ to verify it."""
+    _require_may_upload(actor, dealer)
+    checked = check_upload(file)
+    if doc_type.requires_expiry and expires_on is None:
+        raise ExpiryRequired(field="expires_on")
+    if issued_on and expires_on and expires_on < issued_on:
+        raise RuleViolation(
+            _("The expiry date is before the issue date."), code="expiry_before_issue", field="expires_on"
+        )
+    if (
+        QualificationDocument.objects.filter(dealer=dealer, doc_type=doc_type, sha256=checked.sha256)
+        .exclude(status=QualificationDocument.Status.REJECTED)
+        .exists()
+    ):
+        raise DuplicateFile(field="file")
+    elsewhere = list(
+        QualificationDocument.objects.filter(sha256=checked.sha256)
+        .exclude(dealer=dealer)
+        .values_list("dealer__code", flat=True)[:5]
+    )
+    with transaction.atomic():
+        document = QualificationDocument(
+            dealer=dealer,
+            doc_type=doc_type,
+            original_name=(getattr(file, "name", "") or "document")[-200:],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            number=number.strip(),
+            issued_on=issued_on,
+            expires_on=expires_on,
+            uploaded_by=actor,
+        )
+        document.file.save(f"upload.{checked.extension}", file, save=False)
+        document.save()
+        data = _document_data(document)
+        if elsewhere:
+            # The same file on another dealer's record is worth a second look by HQ.
+            data["same_file_at_dealers"] = elsewhere
+        events.record(
+            actor=actor,
+            verb=verbs.DOCUMENT_UPLOADED.code,
+            target=dealer,
+            data=data,
+            notify=[dealer.owner_id] if dealer.owner_id else (),
+        )
+    return document
+
+
+def document_verify(*, actor, document: QualificationDocument) -> QualificationDocument:
+    """Verify a pending document; an onboarding dealer whose mandatory documents are all verified
+    becomes active."""
+    _require_hq(actor)
+    with transaction.atomic():
+        locked = QualificationDocument.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
+        dealer = Dealer.objects.select_for_update().get(pk=locked.dealer_id)
+        _check_in_scope(actor, dealer)
+        if locked.status != QualificationDocument.Status.PENDING:
+            raise DocumentNotPending()
+        locked.status = QualificationDocument.Status.VERIFIED
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        events.record(
+            actor=actor,
+            verb=verbs.DOCUMENT_VERIFIED.code,
+            target=dealer,
+            data=_document_data(locked),
+            notify=_people_to_tell(dealer),
+        )
+        if dealer.status == Dealer.Status.ONBOARDING and not missing_mandatory_documents(dealer):
+            dealer_change_status(
+                actor=actor,
+                dealer=dealer,
+                status=Dealer.Status.ACTIVE,
+                reason=str(_("All mandatory documents are verified.")),
+            )
+    return locked
+
+
+def document_reject(*, actor, document: QualificationDocument, reason: str) -> QualificationDocument:
+    _require_hq(actor)
+    if not (reason or "").strip():
+        raise ReasonRequired(field="reason")
+    with transaction.atomic():
+        locked = QualificationDocument.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
+        dealer = Dealer.objects.get(pk=locked.dealer_id)
+        _check_in_scope(actor, dealer)
+        if locked.status != QualificationDocument.Status.PENDING:
+            raise DocumentNotPending()
+        locked.status = QualificationDocument.Status.REJECTED
+        locked.reviewed_by = actor
+        locked.reviewed_at = timezone.now()
+        locked.rejection_reason = reason.strip()
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason"])
+        events.record(
+            actor=actor,
+            verb=verbs.DOCUMENT_REJECTED.code,
+            target=dealer,
+            data={**_document_data(locked), "reason": locked.rejection_reason},
+            notify=_people_to_tell(dealer),
+        )
+    return locked
+
+
+def missing_mandatory_documents(dealer: Dealer, *, on=None) -> list[DocumentType]:
+    """Mandatory document types without a verified document valid on the given day (today)."""
+    today = on or timezone.localdate()
+    valid = (
+        QualificationDocument.objects.filter(dealer=dealer, status=QualificationDocument.Status.VERIFIED)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .values("doc_type_id")
+    )
+    return list(DocumentType.objects.filter(is_mandatory=True).exclude(pk__in=valid))
+
+
+def documents_check_expiry(*, today=None) -> dict:
+    """The daily sweep: remind about verified documents expiring within 30, 7 and 0 days (once per
+    document and threshold), and put active dealers whose mandatory document expired on probation.
+    Safe to run twice."""
+    today = today or timezone.localdate()
+    reminded = 0
+    horizon = today + timedelta(days=max(EXPIRY_THRESHOLDS))
+    candidates = QualificationDocument.objects.filter(
+        status=QualificationDocument.Status.VERIFIED, expires_on__isnull=False, expires_on__lte=horizon
+    ).select_related("doc_type", "dealer")
+    for document in candidates.iterator():
+        days_left = (document.expires_on - today).days
+        due = [t for t in EXPIRY_THRESHOLDS if days_left <= t and t not in document.expiry_notices]
+        if not due:
+            continue
+        with transaction.atomic():
+            locked = QualificationDocument.objects.select_for_update().get(pk=document.pk)
+            due = [t for t in due if t not in locked.expiry_notices]
+            if not due:
+                continue
+            locked.expiry_notices = sorted({*locked.expiry_notices, *due}, reverse=True)
+            locked.save(update_fields=["expiry_notices"])
+            events.record(
+                actor=None,
+                verb=verbs.DOCUMENT_EXPIRING.code,
+                target=document.dealer,
+                data={**_document_data(document), "expires_on": document.expires_on.isoformat(), "days": min(due)},
+                notify=_people_to_tell(document.dealer),
+            )
+            reminded += 1
+    put_on_probation = 0
+    for dealer in (
+        Dealer.objects.filter(status=Dealer.Status.ACTIVE)
+        .filter(documents__doc_type__is_mandatory=True, documents__expires_on__lt=today)
+        .distinct()
+    ):
+        missing = missing_mandatory_documents(dealer, on=today)
+        if missing:
+            names = "、".join(t.name for t in missing)
+            dealer_change_status(
+                actor=None,
+                dealer=dealer,
+                status=Dealer.Status.PROBATION,
+                reason=str(_("Mandatory documents expired: %(names)s") % {"names": names}),
+            )
+            put_on_probation += 1
+    return {"reminded": reminded, "probation": put_on_probation}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dealers import views
+from dealers import document_views, views
 
 app_name = "dealers"
 urlpatterns = [
@@ -12,4 +12,15 @@ urlpatterns = [
     path("<int:pk>/tier/", views.DealerTierView.as_view(), name="change_tier"),
     path("<int:pk>/contacts/", views.ContactAddView.as_view(), name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/remove/", views.ContactRemoveView.as_view(), name="contact_remove"),
+    path("<int:pk>/documents/", document_views.HqDocumentUploadView.as_view(), name="document_upload"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/verify/",
+        document_views.DocumentReviewView.as_view(decision="verify"),
+        name="document_verify",
+    ),
+    path(
+        "<int:pk>/documents/<int:document_pk>/reject/",
+        document_views.DocumentReviewView.as_view(decision="reject"),
+        name="document_reject",
+    ),
 ]

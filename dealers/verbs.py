@@ -1,5 +1,6 @@
 """Event kinds of the dealers app."""
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer
@@ -39,4 +40,39 @@ CONTACT_CHANGED = register(
     "dealers.contact_changed",
     label=_("Dealer contacts changed"),
     sentence=_("%(actor)s changed the contacts of %(target)s"),
+)
+
+
+def _document_name(data: dict) -> dict:
+    english = (get_language() or "").startswith("en")
+    return {"document": data.get("document_en" if english else "document_zh", "")}
+
+
+DOCUMENT_UPLOADED = register(
+    "dealers.document_uploaded",
+    label=_("Document uploaded"),
+    sentence=_("%(actor)s uploaded %(document)s for %(target)s"),
+    notifies=True,
+    values=_document_name,
+)
+DOCUMENT_VERIFIED = register(
+    "dealers.document_verified",
+    label=_("Document verified"),
+    sentence=_("%(actor)s verified %(document)s of %(target)s"),
+    notifies=True,
+    values=_document_name,
+)
+DOCUMENT_REJECTED = register(
+    "dealers.document_rejected",
+    label=_("Document rejected"),
+    sentence=_("%(actor)s rejected %(document)s of %(target)s"),
+    notifies=True,
+    values=_document_name,
+)
+DOCUMENT_EXPIRING = register(
+    "dealers.document_expiring",
+    label=_("Document expiring"),
+    sentence=_("%(document)s of %(target)s expires on %(expires_on)s"),
+    notifies=True,
+    values=_document_name,
 )

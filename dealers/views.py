@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from dealers import forms, selectors, services
+from dealers.document_forms import DocumentUploadForm
 from dealers.filters import DealerFilterSet
 from dealers.models import Dealer, DealerContact
 from dms.forms import run_service
@@ -109,6 +110,8 @@ class DealerDetailView(ScopedDetailView):
         ]
         context["tier_form"] = forms.TierChangeForm(initial={"tier": self.object.tier})
         context["contact_form"] = forms.ContactForm()
+        context["overview"] = selectors.document_overview(dealer=self.object)
+        context["upload_form"] = DocumentUploadForm()
         return context
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -288,6 +289,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "events-publish": {"task": "dms.events.tasks.events_publish_task", "schedule": 60.0},
     "idempotency-keys-purge": {"task": "dms.api.tasks.idempotency_keys_purge_task", "schedule": 3600.0},
+    "dealer-documents-expiry": {
+        "task": "dealers.tasks.documents_check_expiry_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 LOGGING = {

@@ -22,7 +22,13 @@ hq_patterns = (
     ],
     "hq",
 )
-portal_patterns = ([path("", shell.PortalHomeView.as_view(), name="home")], "portal")
+portal_patterns = (
+    [
+        path("", shell.PortalHomeView.as_view(), name="home"),
+        path("", include("dealers.portal_urls")),
+    ],
+    "portal",
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +39,7 @@ urlpatterns = [
     path("notifications/", include("dms.events.urls")),
     path("hq/", include(hq_patterns)),
     path("hq/dealers/", include("dealers.urls")),
+    path("documents/", include("dealers.document_urls")),
     path("portal/", include(portal_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("dms.api.urls", "api"))),

@@ -59,3 +59,32 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+def pdf_bytes(text: str = "licence") -> bytes:
+    """A small but well-formed PDF."""
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        + f"% {text}\n".encode()
+        + b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def png_bytes(size=(8, 8), color=(200, 30, 30)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def document_type(code: str):
+    """A default document type; transactional tests flush what the data migration created."""
+    from dealers.documents import ensure_default_types
+    from dealers.models import DocumentType
+
+    if not DocumentType.objects.exists():
+        ensure_default_types(DocumentType)
+    return DocumentType.objects.get(code=code)

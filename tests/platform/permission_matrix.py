@@ -70,6 +70,12 @@ API.update(
         ("PATCH", "/api/v1/dealers/{id}/"): HQ_IN_SCOPE,
         ("POST", "/api/v1/dealers/{id}/change-status/"): HQ_IN_SCOPE,
         ("POST", "/api/v1/dealers/{id}/change-tier/"): HQ_IN_SCOPE,
+        ("GET", "/api/v1/document-types/"): SIGNED_IN,
+        ("GET", "/api/v1/documents/"): SIGNED_IN,
+        ("POST", "/api/v1/documents/"): SIGNED_IN,
+        ("GET", "/api/v1/documents/{id}/"): IN_DEALER_SCOPE,
+        ("POST", "/api/v1/documents/{id}/verify/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/documents/{id}/reject/"): HQ_IN_SCOPE,
     }
 )
 
@@ -112,6 +118,11 @@ HTML = {
     ("POST", "dealers:change_tier"): HQ_IN_SCOPE,
     ("POST", "dealers:contact_add"): HQ_IN_SCOPE,
     ("POST", "dealers:contact_remove"): HQ_IN_SCOPE,
+    ("POST", "dealers:document_upload"): HQ_IN_SCOPE,
+    ("POST", "dealers:document_verify"): HQ_IN_SCOPE,
+    ("POST", "dealers:document_reject"): HQ_IN_SCOPE,
+    ("GET", "documents:file"): IN_DEALER_SCOPE,
+    ("GET", "portal:documents"): DEALER_ONLY,
     ("GET", "api:schema"): SIGNED_IN,
     ("GET", "api:docs"): SIGNED_IN,
 }

@@ -1,8 +1,10 @@
 """Harness 1: every API operation and HTML route is in the declared matrix, and behaves as declared."""
 
+import datetime
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import include, path, reverse
@@ -10,11 +12,13 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from dealers.models import DealerContact, Region
+from dealers.services import document_upload
 from dms import events
 from dms.accounts import verbs
 from dms.accounts.services import token_create
 from dms.events.models import Notification
 from dms.events.services import events_publish
+from tests.factories import document_type, pdf_bytes
 from tests.platform import permission_matrix as matrix
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +33,20 @@ def world(users, other_dealer_admin):
         events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
     events_publish()
     DealerContact.objects.create(dealer=users["dealer_admin"].dealer, name="王芳", phone="13800138000")
+    document = document_upload(
+        actor=users["dealer_admin"],
+        dealer=users["dealer_admin"].dealer,
+        doc_type=document_type("business_licence"),
+        file=SimpleUploadedFile("licence.pdf", pdf_bytes()),
+        expires_on=datetime.date(2030, 1, 1),
+    )
     dealer_event = events.record(
         actor=users["hq_admin"],
         verb=verbs.USER_UPDATED.code,
         target=users["dealer_admin"],
         dealer_id=users["dealer_admin"].dealer_id,
     )
-    return {"users": users, "dealer_event": dealer_event}
+    return {"users": users, "dealer_event": dealer_event, "document": document}
 
 
 def owner_of_objects(viewer, world):
@@ -56,6 +67,8 @@ def object_id(param_path: str, viewer, world) -> int:
         return Notification.objects.filter(recipient=owner_of_objects(viewer, world)).first().pk
     if "/events/" in param_path:
         return world["dealer_event"].pk
+    if "/documents/" in param_path or param_path == "documents:file":
+        return world["document"].pk
     if "/dealers/" in param_path or param_path.startswith("dealers:"):
         return world["users"]["dealer_admin"].dealer_id
     if "/regions/" in param_path:
@@ -66,6 +79,8 @@ def object_id(param_path: str, viewer, world) -> int:
 def html_url(name: str, viewer, world) -> str:
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name in ("dealers:document_verify", "dealers:document_reject"):
+        return reverse(name, args=[world["document"].dealer_id, world["document"].pk])
     if name == "dealers:contact_remove":
         dealer = world["users"]["dealer_admin"].dealer
         return reverse(name, args=[dealer.pk, dealer.contacts.first().pk])

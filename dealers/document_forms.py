@@ -1,0 +1,23 @@
+"""Forms for qualification documents (shape only; type and size are judged by the service)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dealers.models import DocumentType
+from dms.forms import BootstrapFormMixin
+
+
+class DocumentUploadForm(BootstrapFormMixin, forms.Form):
+    doc_type = forms.ModelChoiceField(label=_("Document type"), queryset=DocumentType.objects.all())
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+    number = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DocumentRejectForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
