@@ -7,11 +7,22 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from dealers import selectors, services
-from dealers.filters import DealerFilterSet, RegionFilterSet
-from dealers.models import Dealer, DealerContact, DocumentType, QualificationDocument, Region
+from dealers.filters import ApplicationFilterSet, DealerFilterSet, RegionFilterSet
+from dealers.models import (
+    Dealer,
+    DealerApplication,
+    DealerContact,
+    DocumentType,
+    QualificationDocument,
+    Region,
+    SelectionCriterion,
+)
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import RuleViolation
@@ -278,3 +289,244 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         serializer.is_valid(raise_exception=True)
         document = services.document_reject(actor=request.user, document=document, **serializer.validated_data)
         return Response(DocumentSerializer(document).data)
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    regions_wanted = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Region.objects.all())
+    dealer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    reviewer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    uscc = serializers.CharField(max_length=32)
+
+    class Meta:
+        model = DealerApplication
+        fields = [
+            "id",
+            "number",
+            "status",
+            "source",
+            "company_name",
+            "legal_name",
+            "uscc",
+            "registered_capital",
+            "founded_year",
+            "regions_wanted",
+            "product_lines_wanted",
+            "warehouse_area",
+            "sales_team_size",
+            "years_in_industry",
+            "current_brands",
+            "channels",
+            "annual_revenue_band",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "info_request",
+            "decision_reason",
+            "reviewer",
+            "dealer",
+            "submitted_at",
+            "decided_at",
+        ]
+        read_only_fields = [
+            "id",
+            "number",
+            "status",
+            "source",
+            "info_request",
+            "decision_reason",
+            "reviewer",
+            "dealer",
+            "submitted_at",
+            "decided_at",
+        ]
+        extra_kwargs = {"contact_phone": {"validators": []}}
+        validators = []
+
+
+class PublicApplicationSerializer(ApplicationSerializer):
+    website = serializers.CharField(required=False, allow_blank=True, write_only=True, help_text=_("Leave empty."))
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "website"]
+
+
+class PublicApplicationReceiptSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    status_url = serializers.CharField(help_text=_("The applicant's private link to follow the application."))
+
+
+class ScoreItemSerializer(serializers.Serializer):
+    criterion = serializers.SlugRelatedField(slug_field="code", queryset=SelectionCriterion.objects.all())
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class ScoreSerializer(serializers.Serializer):
+    scores = ScoreItemSerializer(many=True)
+
+
+class ScorecardRowSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    weight = serializers.IntegerField()
+    average = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    points = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    total = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    complete = serializers.BooleanField()
+    recommendation = serializers.CharField(allow_null=True)
+    reviewers = serializers.IntegerField()
+    rows = ScorecardRowSerializer(many=True)
+
+
+def scorecard_data(card) -> dict:
+    return {
+        "total": card.total,
+        "complete": card.complete,
+        "recommendation": card.recommendation,
+        "reviewers": card.reviewers,
+        "rows": [
+            {"criterion": r.criterion.code, "weight": r.criterion.weight, "average": r.average, "points": r.points}
+            for r in card.rows
+        ],
+    }
+
+
+class ApproveSerializer(serializers.Serializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=selectors.owner_choices(), required=False, allow_null=True)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150, required=False)
+
+
+class ApprovedSerializer(serializers.Serializer):
+    application = ApplicationSerializer()
+    dealer = serializers.IntegerField()
+    dealer_code = serializers.CharField()
+    username = serializers.CharField()
+    invitation_url = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000)
+
+
+def _submit(serializer, **extra):
+    data = dict(serializer.validated_data)
+    data.pop("website", None)
+    return services.application_submit(**extra, **data)
+
+
+class PublicApplicationView(APIView):
+    """Apply to become a dealer, without an account (rate-limited). Answers with the private link."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "apply"
+
+    @extend_schema(request=PublicApplicationSerializer, responses={201: PublicApplicationReceiptSerializer}, auth=[])
+    def post(self, request):
+        serializer = PublicApplicationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data.get("website"):
+            return Response({"number": "", "status": "submitted", "status_url": ""}, status=status.HTTP_201_CREATED)
+        application, token = _submit(serializer, source=DealerApplication.Source.API)
+        return Response(
+            {
+                "number": application.number,
+                "status": application.status,
+                "status_url": services.application_access_url(application, token),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Dealer applications for head office: enter, review with the scorecard, decide."""
+
+    selector = selectors.application_list
+    allowed_roles = HQ
+    serializer_class = ApplicationSerializer
+    filterset_class = ApplicationFilterSet
+
+    @extend_schema(
+        request=ApplicationSerializer, responses={201: ApplicationSerializer}, parameters=[IDEMPOTENCY_PARAMETER]
+    )
+    @idempotent
+    def create(self, request):
+        serializer = ApplicationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application, _token = _submit(serializer, actor=request.user, source=DealerApplication.Source.HQ)
+        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: ScorecardSerializer})
+    @action(detail=True, methods=["get"])
+    def scorecard(self, request, pk=None):
+        return Response(ScorecardSerializer(scorecard_data(services.application_scorecard(self.get_object()))).data)
+
+    @extend_schema(request=None, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"], url_path="start-review")
+    def start_review(self, request, pk=None):
+        application = services.application_start_review(actor=request.user, application=self.get_object())
+        return Response(ApplicationSerializer(application).data)
+
+    @extend_schema(request=ScoreSerializer, responses={200: ScorecardSerializer})
+    @action(detail=True, methods=["post"])
+    def score(self, request, pk=None):
+        application = self.get_object()
+        serializer = ScoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        scores = [
+            {"criterion": item["criterion"].code, "score": item["score"], "note": item.get("note", "")}
+            for item in serializer.validated_data["scores"]
+        ]
+        card = services.application_score(actor=request.user, application=application, scores=scores)
+        return Response(ScorecardSerializer(scorecard_data(card)).data)
+
+    @extend_schema(request=ApproveSerializer, responses={200: ApprovedSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        application = self.get_object()
+        serializer = ApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application, dealer, user, link = services.application_approve(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        return Response(
+            {
+                "application": ApplicationSerializer(application).data,
+                "dealer": dealer.pk,
+                "dealer_code": dealer.code,
+                "username": user.username,
+                "invitation_url": link,
+            }
+        )
+
+    @extend_schema(request=ReasonSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        application = self.get_object()
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.application_reject(
+            actor=request.user, application=application, reason=serializer.validated_data["reason"]
+        )
+        return Response(ApplicationSerializer(application).data)
+
+    @extend_schema(request=MessageSerializer, responses={200: ApplicationSerializer})
+    @action(detail=True, methods=["post"], url_path="request-info")
+    def request_info(self, request, pk=None):
+        application = self.get_object()
+        serializer = MessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application, _token = services.application_request_info(
+            actor=request.user, application=application, message=serializer.validated_data["message"]
+        )
+        return Response(ApplicationSerializer(application).data)

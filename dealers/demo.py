@@ -277,4 +277,66 @@ def seed(*, admin) -> list[str]:
                 email=f"{username}@dms.local",
                 dealer_id=Dealer.objects.get(code=dealer_code).pk,
             )
+    seed_applications(actor=user_model.objects.get(username="cm"))
     return [p[0] for p in HQ_PEOPLE + DEALER_PEOPLE]
+
+
+APPLICANTS = [
+    # company, city code, status reached, score (1-5) given by the reviewer
+    ("温州宏达电器", "330300", "submitted", None),
+    ("常州金桥商贸", "320400", "submitted", None),
+    ("合肥永盛贸易", "340100", "under_review", None),
+    ("厦门瑞丰实业", "350200", "under_review", 4),
+    ("长沙万通供应链", "430100", "needs_info", None),
+    ("昆明天成商贸", "530100", "rejected", 2),
+    ("东莞博远电器", "441900", "approved", 5),
+]
+
+
+def seed_applications(*, actor) -> None:
+    """One or more applications in every state of the onboarding workflow."""
+    from dealers.models import DealerApplication, SelectionCriterion
+
+    for n, (company, city_code, reached, score) in enumerate(APPLICANTS, start=1):
+        rng = random.Random(1000 + n)  # one stream per applicant: a second run finds the same companies
+        uscc = demo_uscc(rng, city_code)
+        if DealerApplication.objects.filter(uscc=uscc).exists() or Dealer.objects.filter(uscc=uscc).exists():
+            continue
+        application, _token = services.application_submit(
+            source=DealerApplication.Source.PUBLIC,
+            company_name=company,
+            legal_name=f"{company}有限公司",
+            uscc=uscc,
+            registered_capital=rng.choice([200, 500, 1000, 3000]),
+            founded_year=rng.randint(2000, 2020),
+            regions_wanted=[Region.objects.get(code=city_code)],
+            product_lines_wanted="厨房电器、生活电器",
+            warehouse_area=rng.choice([300, 800, 1500, 3000]),
+            sales_team_size=rng.randint(3, 40),
+            years_in_industry=rng.randint(2, 20),
+            current_brands="美的、苏泊尔",
+            channels="线下门店、京东、天猫",
+            annual_revenue_band=rng.choice(["5m-20m", "20m-100m"]),
+            contact_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+            contact_phone=mobile(rng),
+            contact_email=f"apply{n}@applicant{n}.example.cn",
+        )
+        if reached == "submitted":
+            continue
+        services.application_start_review(actor=actor, application=application)
+        if score:
+            services.application_score(
+                actor=actor,
+                application=application,
+                scores=[
+                    {"criterion": c.code, "score": score} for c in SelectionCriterion.objects.filter(is_active=True)
+                ],
+            )
+        if reached == "needs_info":
+            services.application_request_info(
+                actor=actor, application=application, message="请补充仓库照片与近一年销售流水。"
+            )
+        elif reached == "rejected":
+            services.application_reject(actor=actor, application=application, reason="所在区域已有两家合作经销商。")
+        elif reached == "approved":
+            services.application_approve(actor=actor, application=application, username="dgboyuan")

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dealers.models import Dealer, Region
+from dealers.models import Dealer, DealerApplication, Region
 from dealers.selectors import owner_choices
 
 
@@ -53,3 +53,21 @@ class DealerFilterSet(django_filters.FilterSet):
 
     def owned_by(self, queryset, name, value):
         return queryset.filter(owner=value)
+
+
+class ApplicationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("Company, USCC or contact"))
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=DealerApplication.Status.choices)
+
+    class Meta:
+        model = DealerApplication
+        fields = ["q", "status"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(company_name__icontains=value)
+            | Q(legal_name__icontains=value)
+            | Q(uscc__iexact=value.upper())
+            | Q(contact_name__icontains=value)
+        )

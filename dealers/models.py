@@ -233,3 +233,144 @@ class QualificationDocument(models.Model):
     @property
     def dealer_name(self) -> str:
         return self.dealer.name
+
+
+class SelectionCriterion(models.Model):
+    """One line of the selection scorecard (准入评估), with its weight in percent."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    weight = models.PositiveSmallIntegerField(_("weight (%)"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("selection criterion")
+        verbose_name_plural = _("selection criteria")
+        ordering = ["position", "code"]
+        constraints = [
+            models.CheckConstraint(name="criterion_weight_1_100", condition=Q(weight__gte=1, weight__lte=100))
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+
+
+class DealerApplication(models.Model):
+    """A company's request to become a dealer (准入申请), reviewed with the selection scorecard."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        NEEDS_INFO = "needs_info", _("Needs information")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    class Source(models.TextChoices):
+        PUBLIC = "public", _("Public form")
+        API = "api", _("API")
+        HQ = "hq", _("Entered by head office")
+
+    class RevenueBand(models.TextChoices):
+        UNDER_5M = "lt5m", _("Under ¥5 million")
+        FROM_5M = "5m-20m", _("¥5–20 million")
+        FROM_20M = "20m-100m", _("¥20–100 million")
+        OVER_100M = "gt100m", _("Over ¥100 million")
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.NEEDS_INFO)
+
+    company_name = models.CharField(_("company"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, db_index=True, validators=[validate_uscc])
+    registered_capital = models.DecimalField(_("registered capital (¥10,000)"), max_digits=14, decimal_places=2)
+    founded_year = models.PositiveSmallIntegerField(_("founded in"))
+    regions_wanted = models.ManyToManyField(Region, related_name="applications", verbose_name=_("regions wanted"))
+    product_lines_wanted = models.CharField(_("product lines wanted"), max_length=300)
+    warehouse_area = models.PositiveIntegerField(_("warehouse area (m²)"), default=0)
+    sales_team_size = models.PositiveIntegerField(_("sales team size"), default=0)
+    years_in_industry = models.PositiveSmallIntegerField(_("years in the industry"), default=0)
+    current_brands = models.CharField(_("brands carried now"), max_length=300, blank=True)
+    channels = models.CharField(_("sales channels"), max_length=300, blank=True)
+    annual_revenue_band = models.CharField(_("annual revenue"), max_length=10, choices=RevenueBand.choices)
+    contact_name = models.CharField(_("contact person"), max_length=100)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, validators=[validate_phone])
+    contact_email = models.EmailField(_("contact email"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.PUBLIC)
+    info_request = models.TextField(_("information requested"), blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    dealer = models.OneToOneField(
+        Dealer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="application",
+        verbose_name=_("dealer created"),
+    )
+    # The applicant's link to follow and update the application; only a hash is kept.
+    access_token_hash = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dealer application")
+        verbose_name_plural = _("dealer applications")
+        ordering = ["-submitted_at"]
+        constraints = [
+            # At most one open application per company: the database backs the duplicate check.
+            models.UniqueConstraint(
+                fields=["uscc"],
+                condition=Q(status__in=["submitted", "under_review", "needs_info"]),
+                name="application_one_open_per_uscc",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.company_name}"
+
+    @property
+    def number(self) -> str:
+        return f"AP{self.pk:06d}" if self.pk else ""
+
+
+class ApplicationScore(models.Model):
+    """One reviewer's score (1–5) for one criterion of one application."""
+
+    application = models.ForeignKey(
+        DealerApplication, on_delete=models.CASCADE, related_name="scores", verbose_name=_("application")
+    )
+    criterion = models.ForeignKey(
+        SelectionCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("reviewer")
+    )
+    score = models.PositiveSmallIntegerField(_("score"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    scored_at = models.DateTimeField(_("scored"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application score")
+        verbose_name_plural = _("application scores")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "criterion", "reviewer"], name="score_once_per_reviewer"),
+            models.CheckConstraint(name="score_1_to_5", condition=Q(score__gte=1, score__lte=5)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.number} · {self.criterion} · {self.score}"

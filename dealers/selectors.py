@@ -88,3 +88,25 @@ def document_type_list(*, user) -> QuerySet:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return DocumentType.objects.none()
     return DocumentType.objects.all()
+
+
+def application_list(*, user, filters=None) -> QuerySet:
+    """Applications HQ may handle: all for users who see every dealer, otherwise those wanting a
+    region in the user's territory or that they review. Dealer users see none."""
+    from dealers.models import DealerApplication
+    from dms.scoping import visible_dealers
+
+    qs = DealerApplication.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_dealer_user:
+        return qs.none()
+    if visible_dealers(user) is not None:
+        territory = Q(reviewer=user)
+        for path in user.regions.values_list("path", flat=True):
+            territory |= Q(regions_wanted__path__startswith=path)
+        qs = qs.filter(pk__in=DealerApplication.objects.filter(territory).values("pk"))
+    qs = qs.select_related("reviewer", "dealer").prefetch_related("regions_wanted")
+    if filters is not None:
+        from dealers.filters import ApplicationFilterSet
+
+        qs = ApplicationFilterSet(filters, queryset=qs).qs
+    return qs

@@ -3,7 +3,7 @@
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dealers.models import Dealer
+from dealers.models import Dealer, DealerApplication
 from dms.events.verbs import register
 
 DEALER_CREATED = register(
@@ -75,4 +75,21 @@ DOCUMENT_EXPIRING = register(
     sentence=_("%(document)s of %(target)s expires on %(expires_on)s"),
     notifies=True,
     values=_document_name,
+)
+APPLICATION_SUBMITTED = register(
+    "dealers.application_submitted",
+    label=_("Application submitted"),
+    sentence=_("%(target)s applied to become a dealer"),
+)
+APPLICATION_STATUS = register(
+    "dealers.application_status",
+    label=_("Application status changed"),
+    sentence=_("%(actor)s moved the application %(target)s to %(to_label)s"),
+    notifies=True,
+    values=_labels(DealerApplication.Status.choices),
+)
+APPLICATION_SCORED = register(
+    "dealers.application_scored",
+    label=_("Application scored"),
+    sentence=_("%(actor)s scored the application %(target)s"),
 )

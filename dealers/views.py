@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
@@ -19,19 +20,19 @@ from dealers.models import Dealer, DealerContact
 from dms.forms import run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
-EXPORT_COLUMNS = [
-    ("code", _("Dealer code")),
-    ("name", _("Name")),
-    ("legal_name", _("Legal name")),
-    ("uscc", _("Unified social credit code")),
-    ("status", _("Status")),
-    ("tier", _("Tier")),
-    ("province", _("Province")),
-    ("region", _("Home region")),
-    ("owner", _("Owner")),
-    ("payment_terms_days", _("Payment terms (days)")),
-    ("lead_capacity", _("Capacity for open leads")),
-    ("joined_on", _("Joined on")),
+EXPORT_COLUMNS = [  # lazy: the header follows the language of whoever exports
+    ("code", gettext_lazy("Dealer code")),
+    ("name", gettext_lazy("Name")),
+    ("legal_name", gettext_lazy("Legal name")),
+    ("uscc", gettext_lazy("Unified social credit code")),
+    ("status", gettext_lazy("Status")),
+    ("tier", gettext_lazy("Tier")),
+    ("province", gettext_lazy("Province")),
+    ("region", gettext_lazy("Home region")),
+    ("owner", gettext_lazy("Owner")),
+    ("payment_terms_days", gettext_lazy("Payment terms (days)")),
+    ("lead_capacity", gettext_lazy("Capacity for open leads")),
+    ("joined_on", gettext_lazy("Joined on")),
 ]
 
 

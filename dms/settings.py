@@ -222,7 +222,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "dms.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": env.str("DMS_TOKEN_THROTTLE", default="30/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("DMS_TOKEN_THROTTLE", default="30/minute"),
+        "apply": f"{env.int('DMS_APPLY_RATE_PER_HOUR', default=5)}/hour",
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -252,6 +255,12 @@ SPECTACULAR_SETTINGS = {
         "dms.api.schema.add_error_responses",
     ],
 }
+# Dealer selection scorecard (0–100): at or above RECOMMEND the scorecard recommends the company;
+# below APPROVE only an HQ administrator may approve, with a written reason.
+DMS_SELECTION_RECOMMEND_AT = env.int("DMS_SELECTION_RECOMMEND_AT", default=80)
+DMS_SELECTION_APPROVE_AT = env.int("DMS_SELECTION_APPROVE_AT", default=60)
+# Public application form: submissions per client address per hour.
+DMS_APPLY_RATE_PER_HOUR = env.int("DMS_APPLY_RATE_PER_HOUR", default=5)
 API_TOKEN_DEFAULT_DAYS = env.int("DMS_API_TOKEN_DAYS", default=90)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("DMS_IDEMPOTENCY_HOURS", default=24))
 

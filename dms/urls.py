@@ -40,6 +40,7 @@ urlpatterns = [
     path("hq/", include(hq_patterns)),
     path("hq/dealers/", include("dealers.urls")),
     path("documents/", include("dealers.document_urls")),
+    path("apply/", include("dealers.apply_urls")),
     path("portal/", include(portal_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("dms.api.urls", "api"))),

@@ -322,3 +322,74 @@ def token_authenticate(*, key: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def dealer_user_invite(
+    *,
+    actor,
+    dealer_id: int,
+    role: str,
+    username: str,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+) -> tuple[User, str]:
+    """Create a dealer user without a password and invite them to set one; returns the user and the
+    invitation link (also emailed) so it can be passed on by other means.
+
+    Head office may invite for any dealer in its scope (an approved application creates the dealer's
+    administrator this way); a dealer administrator only staff of their own dealer.
+    """
+    from dms.scoping import dealer_q
+
+    if role not in DEALER_ROLES:
+        raise RuleViolation(_("Unknown role."), code="invalid_role", field="role")
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDeniedError()
+    if actor.is_dealer_user:
+        if actor.effective_role != Role.DEALER_ADMIN or actor.dealer_id != dealer_id or role != Role.DEALER_STAFF:
+            raise PermissionDeniedError()
+    elif not apps.get_model("dealers", "Dealer").objects.filter(dealer_q(actor, field="pk"), pk=dealer_id).exists():
+        raise UnknownDealer(field="dealer")
+    if not email:
+        raise RuleViolation(_("An invitation needs an email address."), code="email_required", field="email")
+    if User.objects.filter(username__iexact=username).exists():
+        raise UsernameTaken(field="username")
+    user = User(
+        username=username,
+        role=role,
+        dealer_id=dealer_id,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+    )
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+            events.record(actor=actor, verb=verbs.USER_CREATED.code, target=user, data={"role": role}, dealer_id=None)
+            from dms.accounts.tasks import user_invitation_send_task
+
+            transaction.on_commit(lambda: user_invitation_send_task.delay(user.pk))
+    except IntegrityError as exc:
+        raise UsernameTaken(field="username") from exc
+    return user, user_invitation_url(user=user)
+
+
+def dealer_staff_set_active(*, actor, user: User, active: bool) -> User:
+    """A dealer administrator deactivates or reactivates their own staff."""
+    if not (actor.effective_role == Role.DEALER_ADMIN and user.dealer_id == actor.dealer_id):
+        raise PermissionDeniedError()
+    if user.role != Role.DEALER_STAFF:
+        raise PermissionDeniedError(_("Only staff accounts can be changed here."))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_active == active:
+            return locked
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        verb = verbs.USER_REACTIVATED if active else verbs.USER_DEACTIVATED
+        events.record(actor=actor, verb=verb.code, target=locked, dealer_id=None)
+    return locked

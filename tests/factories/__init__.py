@@ -88,3 +88,36 @@ def document_type(code: str):
     if not DocumentType.objects.exists():
         ensure_default_types(DocumentType)
     return DocumentType.objects.get(code=code)
+
+
+def application_data(n: int = 1, **overrides) -> dict:
+    """Everything a company fills in on the application form."""
+    data = {
+        "company_name": f"申请公司{n}",
+        "legal_name": f"申请公司{n}有限公司",
+        "uscc": make_uscc(500000 + n),
+        "registered_capital": "500.00",
+        "founded_year": 2012,
+        "regions_wanted": [region("330100")],
+        "product_lines_wanted": "厨房电器、小家电",
+        "warehouse_area": 800,
+        "sales_team_size": 12,
+        "years_in_industry": 8,
+        "current_brands": "美的",
+        "channels": "线下门店、天猫",
+        "annual_revenue_band": "20m-100m",
+        "contact_name": "赵敏",
+        "contact_phone": "13912345678",
+        "contact_email": f"apply{n}@example.cn",
+    }
+    data.update(overrides)
+    return data
+
+
+def criteria():
+    from dealers.models import SelectionCriterion
+    from dealers.scorecard import ensure_default_criteria
+
+    if not SelectionCriterion.objects.exists():
+        ensure_default_criteria(SelectionCriterion)
+    return list(SelectionCriterion.objects.all())

@@ -76,6 +76,17 @@ API.update(
         ("GET", "/api/v1/documents/{id}/"): IN_DEALER_SCOPE,
         ("POST", "/api/v1/documents/{id}/verify/"): HQ_IN_SCOPE,
         ("POST", "/api/v1/documents/{id}/reject/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/public/dealer-applications/"): PUBLIC,
+        ("GET", "/api/v1/dealer-applications/"): HQ_ONLY,
+        ("POST", "/api/v1/dealer-applications/"): HQ_ONLY,
+        # The sample application wants Hangzhou: outside the rep's (empty) territory.
+        ("GET", "/api/v1/dealer-applications/{id}/"): HQ_IN_SCOPE,
+        ("GET", "/api/v1/dealer-applications/{id}/scorecard/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/dealer-applications/{id}/start-review/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/dealer-applications/{id}/score/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/dealer-applications/{id}/approve/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/dealer-applications/{id}/reject/"): HQ_IN_SCOPE,
+        ("POST", "/api/v1/dealer-applications/{id}/request-info/"): HQ_IN_SCOPE,
     }
 )
 
@@ -123,6 +134,17 @@ HTML = {
     ("POST", "dealers:document_reject"): HQ_IN_SCOPE,
     ("GET", "documents:file"): IN_DEALER_SCOPE,
     ("GET", "portal:documents"): DEALER_ONLY,
+    ("GET", "dealers:import"): HQ_ONLY,
+    ("GET", "apply:form"): PUBLIC,
+    ("GET", "apply:status"): PUBLIC,
+    ("GET", "dealers:application_list"): HQ_ONLY,
+    ("GET", "dealers:application_create"): HQ_ONLY,
+    ("GET", "dealers:application_detail"): HQ_IN_SCOPE,
+    ("POST", "dealers:application_start_review"): HQ_IN_SCOPE,
+    ("POST", "dealers:application_score"): HQ_IN_SCOPE,
+    ("POST", "dealers:application_request_info"): HQ_IN_SCOPE,
+    ("POST", "dealers:application_reject"): HQ_IN_SCOPE,
+    ("POST", "dealers:application_approve"): HQ_IN_SCOPE,
     ("GET", "api:schema"): SIGNED_IN,
     ("GET", "api:docs"): SIGNED_IN,
 }

@@ -12,13 +12,13 @@ from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from dealers.models import DealerContact, Region
-from dealers.services import document_upload
+from dealers.services import application_submit, document_upload
 from dms import events
 from dms.accounts import verbs
 from dms.accounts.services import token_create
 from dms.events.models import Notification
 from dms.events.services import events_publish
-from tests.factories import document_type, pdf_bytes
+from tests.factories import application_data, document_type, pdf_bytes
 from tests.platform import permission_matrix as matrix
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,14 @@ def world(users, other_dealer_admin):
         target=users["dealer_admin"],
         dealer_id=users["dealer_admin"].dealer_id,
     )
-    return {"users": users, "dealer_event": dealer_event, "document": document}
+    application, token = application_submit(source="public", **application_data(1))
+    return {
+        "users": users,
+        "dealer_event": dealer_event,
+        "document": document,
+        "application": application,
+        "application_token": token,
+    }
 
 
 def owner_of_objects(viewer, world):
@@ -67,6 +74,8 @@ def object_id(param_path: str, viewer, world) -> int:
         return Notification.objects.filter(recipient=owner_of_objects(viewer, world)).first().pk
     if "/events/" in param_path:
         return world["dealer_event"].pk
+    if "/dealer-applications/" in param_path or param_path.startswith("dealers:application"):
+        return world["application"].pk
     if "/documents/" in param_path or param_path == "documents:file":
         return world["document"].pk
     if "/dealers/" in param_path or param_path.startswith("dealers:"):
@@ -79,6 +88,8 @@ def object_id(param_path: str, viewer, world) -> int:
 def html_url(name: str, viewer, world) -> str:
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
+    if name == "apply:status":
+        return reverse(name, args=[world["application"].pk, world["application_token"]])
     if name in ("dealers:document_verify", "dealers:document_reject"):
         return reverse(name, args=[world["document"].dealer_id, world["document"].pk])
     if name == "dealers:contact_remove":

@@ -1,0 +1,215 @@
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from dealers import services
+from dealers.models import Dealer, DealerApplication
+from dms.accounts.models import User
+from dms.errors import InvalidTransition
+from tests.factories import DealerFactory, application_data, criteria, make_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(n=1, **overrides):
+    application, token = services.application_submit(source="public", **application_data(n, **overrides))
+    return application, token
+
+
+def score_all(actor, application, value):
+    return services.application_score(
+        actor=actor, application=application, scores=[{"criterion": c.code, "score": value} for c in criteria()]
+    )
+
+
+def reviewed(actor, n=1, value=4):
+    application, _token = submit(n)
+    services.application_start_review(actor=actor, application=application)
+    score_all(actor, application, value)
+    return application
+
+
+def test_submission_sends_the_applicant_a_private_link(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        application, token = submit()
+    assert application.status == "submitted" and application.number.startswith("AP")
+    assert token not in application.access_token_hash
+    assert services.application_access_url(application, token) in mail.outbox[0].body
+    assert services.application_by_token(pk=application.pk, token=token) == application
+    assert services.application_by_token(pk=application.pk, token="guess") is None
+
+
+def test_duplicates_are_refused_with_clear_codes():
+    submit(1)
+    with pytest.raises(services.ApplicationOpen):
+        submit(1, company_name="again")
+    existing = DealerFactory()
+    with pytest.raises(services.AlreadyDealer):
+        submit(2, uscc=existing.uscc)
+
+
+def test_the_weighted_total_follows_the_default_weights(hq_admin):
+    application, _token = submit()
+    services.application_start_review(actor=hq_admin, application=application)
+    values = {
+        "capital_strength": 5,
+        "market_channels": 4,
+        "sales_team": 3,
+        "industry_experience": 2,
+        "business_credit": 1,
+    }
+    card = services.application_score(
+        actor=hq_admin, application=application, scores=[{"criterion": k, "score": v} for k, v in values.items()]
+    )
+    # 25*5/5 + 25*4/5 + 20*3/5 + 15*2/5 + 15*1/5 = 25 + 20 + 12 + 6 + 3
+    assert str(card.total) == "66.0" and card.recommendation == "consider"
+
+
+def test_reviewers_are_averaged(hq_admin, hq_staff):
+    application = reviewed(hq_admin, value=5)
+    card = score_all(hq_staff, application, 3)
+    assert str(card.total) == "80.0" and card.reviewers == 2 and card.recommendation == "recommend"
+
+
+def test_approval_creates_the_dealer_and_invites_its_administrator(hq_staff, django_capture_on_commit_callbacks):
+    application = reviewed(hq_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        application, dealer, user, link = services.application_approve(actor=hq_staff, application=application)
+    assert application.status == "approved" and application.dealer == dealer
+    assert dealer.status == Dealer.Status.ONBOARDING and dealer.owner == hq_staff
+    assert dealer.contacts.get().phone == "13912345678"
+    assert user.role == "dealer_admin" and user.dealer == dealer and not user.has_usable_password()
+    assert "/accounts/reset/" in link and any(link in m.body for m in mail.outbox)
+
+
+def test_below_the_threshold_only_an_admin_with_a_reason_may_approve(hq_admin, hq_staff):
+    application = reviewed(hq_staff, value=2)
+    with pytest.raises(services.BelowThreshold):
+        services.application_approve(actor=hq_staff, application=application)
+    with pytest.raises(services.BelowThreshold):
+        services.application_approve(actor=hq_admin, application=application)
+    _app, dealer, _user, _link = services.application_approve(
+        actor=hq_admin, application=application, reason="战略区域，先行试点"
+    )
+    assert dealer.status == "onboarding"
+
+
+def test_an_incomplete_scorecard_cannot_be_decided(hq_admin):
+    application, _token = submit()
+    services.application_start_review(actor=hq_admin, application=application)
+    services.application_score(
+        actor=hq_admin, application=application, scores=[{"criterion": "sales_team", "score": 5}]
+    )
+    with pytest.raises(services.ScorecardIncomplete):
+        services.application_approve(actor=hq_admin, application=application)
+
+
+def test_needs_info_goes_back_and_forth_through_the_link(hq_admin, client):
+    application, _token = submit()
+    services.application_start_review(actor=hq_admin, application=application)
+    application, token = services.application_request_info(
+        actor=hq_admin, application=application, message="请补充仓库照片和面积"
+    )
+    page = client.get(reverse("apply:status", args=[application.pk, token]))
+    assert page.status_code == 200 and "请补充仓库照片和面积" in page.content.decode()
+    data = application_data(1, warehouse_area=1500)
+    data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+    response = client.post(reverse("apply:status", args=[application.pk, token]), data)
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "submitted" and application.warehouse_area == 1500
+
+
+def test_the_workflow_refuses_illegal_moves(hq_admin):
+    application, _token = submit()
+    with pytest.raises(services.RuleViolation):
+        services.application_score(actor=hq_admin, application=application, scores=[])
+    services.application_start_review(actor=hq_admin, application=application)
+    services.application_reject(actor=hq_admin, application=application, reason="区域已饱和")
+    with pytest.raises(InvalidTransition):
+        services.application_start_review(actor=hq_admin, application=application)
+    submit(1, company_name="reapplies after rejection")
+
+
+def test_public_form_with_honeypot_and_rate_limit(client, settings):
+    settings.DMS_APPLY_RATE_PER_HOUR = 2
+    data = application_data(7)
+    data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+    bot = client.post(reverse("apply:form"), {**data, "website": "http://spam.example"})
+    assert bot.status_code == 200 and not DealerApplication.objects.exists()
+    response = client.post(reverse("apply:form"), data)
+    assert response.status_code == 302 and DealerApplication.objects.count() == 1
+    assert client.get(response["Location"]).status_code == 200
+    again = client.post(reverse("apply:form"), {**data, "uscc": make_uscc(12345)})
+    assert again.status_code == 429
+
+
+def test_public_form_shows_rule_errors_next_to_fields(client):
+    data = application_data(8, uscc="91330100ABCDEFGH")
+    data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+    response = client.post(reverse("apply:form"), data)
+    assert response.status_code == 200 and response.context["form"].errors["uscc"]
+
+
+def test_public_api_and_hq_api_flow(api_client, api_as, hq_admin):
+    body = application_data(9)
+    body["regions_wanted"] = ["330100"]
+    response = api_client.post("/api/v1/public/dealer-applications/", body, format="json")
+    assert response.status_code == 201, response.json()
+    application = DealerApplication.objects.get()
+    duplicate = api_client.post("/api/v1/public/dealer-applications/", body, format="json")
+    assert duplicate.status_code == 422 and duplicate.json()["code"] == "application_open"
+    client = api_as(hq_admin)
+    assert client.post(f"/api/v1/dealer-applications/{application.pk}/start-review/").status_code == 200
+    scores = {"scores": [{"criterion": c.code, "score": 5} for c in criteria()]}
+    card = client.post(f"/api/v1/dealer-applications/{application.pk}/score/", scores, format="json").json()
+    assert card["total"] == "100.0" and card["recommendation"] == "recommend"
+    approved = client.post(f"/api/v1/dealer-applications/{application.pk}/approve/", {"username": "newdealer"})
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["username"] == "newdealer" and User.objects.get(username="newdealer").dealer_id
+
+
+def test_hq_pages_review_and_approve(client_as, hq_admin):
+    application, _token = submit(3)
+    client = client_as(hq_admin)
+    client.post(reverse("dealers:application_start_review", args=[application.pk]))
+    client.post(
+        reverse("dealers:application_score", args=[application.pk]), {f"score_{c.code}": "4" for c in criteria()}
+    )
+    client.post(reverse("dealers:application_approve", args=[application.pk]), {"reason": ""})
+    page = client.get(reverse("dealers:application_detail", args=[application.pk])).content.decode()
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert "/accounts/reset/" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_approving_at_once_create_one_dealer():
+    from tests.factories import UserFactory
+
+    admins = [UserFactory(username=f"boss{i}", role="hq_admin") for i in range(2)]
+    application = reviewed(admins[0], n=21, value=5)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve(actor):
+        try:
+            barrier.wait(timeout=10)
+            services.application_approve(actor=actor, application=application)
+            outcomes.append("approved")
+        except InvalidTransition:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(a,)) for a in admins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["approved", "refused"]
+    assert Dealer.objects.filter(uscc=application.uscc).count() == 1
+    assert User.objects.filter(role="dealer_admin").count() == 1
