@@ -213,3 +213,16 @@ def test_two_reviewers_approving_at_once_create_one_dealer():
     assert sorted(outcomes) == ["approved", "refused"]
     assert Dealer.objects.filter(uscc=application.uscc).count() == 1
     assert User.objects.filter(role="dealer_admin").count() == 1
+
+
+@pytest.mark.parametrize("url", ["/hq/dealers/applications/", "/api/v1/dealer-applications/"])
+def test_application_list_query_count_is_flat(client_as, hq_admin, url):
+    from tests.platform.query_budget import assert_flat_query_count
+
+    counter = iter(range(100, 200))
+
+    def add(n):
+        for _ in range(n):
+            submit(next(counter))
+
+    assert assert_flat_query_count(client_as(hq_admin), url, add) <= 12

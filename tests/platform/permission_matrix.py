@@ -135,6 +135,10 @@ HTML = {
     ("GET", "documents:file"): IN_DEALER_SCOPE,
     ("GET", "portal:documents"): DEALER_ONLY,
     ("GET", "dealers:import"): HQ_ONLY,
+    ("GET", "portal:staff"): outcomes(default="403", dealer_admin="ok", other_dealer="ok"),
+    # The sample staff account belongs to dealer 1: another dealer's administrator does not find it.
+    ("POST", "portal:staff_deactivate"): outcomes(default="403", dealer_admin="ok", other_dealer="404"),
+    ("POST", "portal:staff_reactivate"): outcomes(default="403", dealer_admin="ok", other_dealer="404"),
     ("GET", "apply:form"): PUBLIC,
     ("GET", "apply:status"): PUBLIC,
     ("GET", "dealers:application_list"): HQ_ONLY,

@@ -74,6 +74,8 @@ def object_id(param_path: str, viewer, world) -> int:
         return Notification.objects.filter(recipient=owner_of_objects(viewer, world)).first().pk
     if "/events/" in param_path:
         return world["dealer_event"].pk
+    if param_path.startswith("portal:staff_"):
+        return world["users"]["dealer_staff"].pk
     if "/dealer-applications/" in param_path or param_path.startswith("dealers:application"):
         return world["application"].pk
     if "/documents/" in param_path or param_path == "documents:file":
