@@ -4,7 +4,16 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from dealers import services, verbs
-from dealers.models import Dealer, DealerContact, DocumentType, QualificationDocument, Region
+from dealers.models import (
+    ApplicationScore,
+    Dealer,
+    DealerApplication,
+    DealerContact,
+    DocumentType,
+    QualificationDocument,
+    Region,
+    SelectionCriterion,
+)
 from dms import events
 
 
@@ -68,6 +77,42 @@ class QualificationDocumentAdmin(admin.ModelAdmin):
     list_filter = ["status", "doc_type"]
     search_fields = ["dealer__code", "dealer__name", "number", "sha256"]
     list_select_related = ["dealer", "doc_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SelectionCriterion)
+class SelectionCriterionAdmin(admin.ModelAdmin):
+    """The selection scorecard's criteria and weights (the total is normalised by their sum)."""
+
+    list_display = ["code", "name", "name_en", "weight", "position", "is_active"]
+    list_editable = ["weight", "position", "is_active"]
+
+
+class ApplicationScoreInline(admin.TabularInline):
+    model = ApplicationScore
+    extra = 0
+    can_delete = False
+    readonly_fields = ["criterion", "reviewer", "score", "note", "scored_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DealerApplication)
+class DealerApplicationAdmin(admin.ModelAdmin):
+    """Read-only: applications move through their workflow on the HQ pages and the API."""
+
+    list_display = ["number", "company_name", "uscc", "status", "source", "submitted_at", "reviewer", "dealer"]
+    list_filter = ["status", "source"]
+    search_fields = ["company_name", "legal_name", "uscc", "contact_name", "contact_email"]
+    list_select_related = ["reviewer", "dealer"]
+    inlines = [ApplicationScoreInline]
+    exclude = ["access_token_hash"]
 
     def has_add_permission(self, request):
         return False

@@ -91,10 +91,14 @@ class PortalDocumentsView(RoleRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         dealer = self.request.user.dealer
+        overview = selectors.document_overview(dealer=dealer)
+        pending_types = {row["type"].pk for row in overview if any(d.status == "pending" for d in row["documents"])}
+        missing = services.missing_mandatory_documents(dealer)
         return super().get_context_data(
             dealer=dealer,
-            overview=selectors.document_overview(dealer=dealer),
-            missing=services.missing_mandatory_documents(dealer),
+            overview=overview,
+            missing=[t for t in missing if t.pk not in pending_types],
+            in_review=[t for t in missing if t.pk in pending_types],
             **kwargs,
         )
 
