@@ -15,6 +15,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dealers.models import Dealer
 from dms import events
 from dms.accounts import services as account_services
 from dms.accounts import verbs as account_verbs
@@ -47,7 +48,7 @@ VERB_WEIGHTS = [
 ]
 
 # Every table the generator fills, plus what requests write (sessions, idempotency keys).
-WIPED_MODELS = [Notification, NotificationPreference, Event, IdempotencyKey, ApiToken, Session, User]
+WIPED_MODELS = [Notification, NotificationPreference, Event, IdempotencyKey, ApiToken, Session, Dealer, User]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,28 @@ def wipe() -> None:
         cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
+def _create_dealers(admin: User) -> list[int]:
+    """Real dealers for the dealer users to belong to (in Hangzhou, valid unified credit codes)."""
+    from dealers.models import Region
+    from dealers.services import dealer_create
+    from dealers.validators import uscc_check_char
+
+    hangzhou = Region.objects.get(code="330100")
+    ids = []
+    for i in range(DEALERS):
+        first17 = f"91330100{i:09d}"
+        dealer = dealer_create(
+            actor=admin,
+            name=f"Bench dealer {i}",
+            legal_name=f"Bench dealer {i} Ltd",
+            uscc=first17 + uscc_check_char(first17),
+            region=hangzhou,
+            status="active",
+        )
+        ids.append(dealer.pk)
+    return ids
+
+
 def _create_users(rng: random.Random) -> tuple[User, list[User]]:
     # The first HQ admin has nobody to create them, so it is bootstrapped the way seed_demo does it.
     admin = User(username=ADMIN_USERNAME, role=Role.HQ_ADMIN, first_name="Bench", last_name="Admin")
@@ -81,10 +104,11 @@ def _create_users(rng: random.Random) -> tuple[User, list[User]]:
     admin.save()
     events.record(actor=None, verb=account_verbs.USER_CREATED.code, target=admin, data={"role": admin.role})
     users = [admin]
+    dealer_ids = _create_dealers(admin)
     roles = list(Role.values)
     for i in range(1, USERS):
         role = rng.choice(roles)
-        dealer_id = rng.randint(1, DEALERS) if role in (Role.DEALER_ADMIN, Role.DEALER_STAFF) else None
+        dealer_id = rng.choice(dealer_ids) if role in (Role.DEALER_ADMIN, Role.DEALER_STAFF) else None
         # No email: an invitation would be mailed on commit for a user created without a password.
         users.append(
             account_services.user_create(
