@@ -1,9 +1,11 @@
 """Admin for regions and dealers. Status and tier change only through their services (with a reason)."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
-from dealers import services, verbs
+from dealers import services
 from dealers.models import (
     ApplicationScore,
     Dealer,
@@ -14,7 +16,7 @@ from dealers.models import (
     Region,
     SelectionCriterion,
 )
-from dms import events
+from dealers.validators import normalize_uscc, validate_uscc
 
 
 @admin.register(Region)
@@ -39,9 +41,53 @@ class RegionAdmin(admin.ModelAdmin):
         obj.pk, obj.path = saved.pk, saved.path
 
 
+class ContactFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        primaries = [f for f in self.forms if f.cleaned_data.get("is_primary") and not f.cleaned_data.get("DELETE")]
+        if len(primaries) > 1:
+            raise forms.ValidationError(_("Only one contact can be the primary contact."))
+
+
 class ContactInline(admin.TabularInline):
     model = DealerContact
     extra = 0
+    formset = ContactFormSet
+
+
+class DealerAdminForm(forms.ModelForm):
+    """The same checks as the HQ pages: a normalised, valid USCC and a head-office owner."""
+
+    class Meta:
+        model = Dealer
+        fields = [
+            "code",
+            "name",
+            "legal_name",
+            "uscc",
+            "region",
+            "served_regions",
+            "address",
+            "latitude",
+            "longitude",
+            "owner",
+            "payment_terms_days",
+            "lead_capacity",
+            "joined_on",
+        ]
+
+    def clean_uscc(self):
+        uscc = normalize_uscc(self.cleaned_data["uscc"])
+        validate_uscc(uscc)
+        if Dealer.objects.filter(uscc=uscc).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(services.UsccTaken.message)
+        return uscc
+
+    def clean_owner(self):
+        owner = self.cleaned_data.get("owner")
+        if owner is not None and (not owner.is_active or not owner.is_hq):
+            raise forms.ValidationError(services.InvalidOwner.message)
+        return owner
 
 
 @admin.register(Dealer)
@@ -54,13 +100,17 @@ class DealerAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "tier", "created_at", "updated_at"]
     list_select_related = ["region", "owner"]
     inlines = [ContactInline]
+    form = DealerAdminForm
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            verb = verbs.DEALER_UPDATED if change else verbs.DEALER_CREATED
-            changes = {f: [None, str(form.cleaned_data.get(f))] for f in form.changed_data}
-            events.record(actor=request.user, verb=verb.code, target=obj, data={"changes": changes, "via": "admin"})
+        """Through the services, so the rules hold and the history records before and after."""
+        data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS if f in form.cleaned_data}
+        if change:
+            changed = {f: data[f] for f in form.changed_data if f in data}
+            saved = services.dealer_update(actor=request.user, dealer=obj, **changed)
+        else:
+            saved = services.dealer_create(actor=request.user, **data)
+        obj.pk, obj.code = saved.pk, saved.code
 
 
 @admin.register(DocumentType)
@@ -83,6 +133,15 @@ class QualificationDocumentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        obj.file.delete(save=False)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            document.file.delete(save=False)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(SelectionCriterion)
@@ -112,7 +171,6 @@ class DealerApplicationAdmin(admin.ModelAdmin):
     search_fields = ["company_name", "legal_name", "uscc", "contact_name", "contact_email"]
     list_select_related = ["reviewer", "dealer"]
     inlines = [ApplicationScoreInline]
-    exclude = ["access_token_hash"]
 
     def has_add_permission(self, request):
         return False

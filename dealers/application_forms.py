@@ -1,6 +1,7 @@
 """Forms for dealer applications: the public form, HQ entry, and the review actions."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from dealers.forms import REGION_CHOICES, RegionChoiceField
@@ -48,6 +49,22 @@ class ApplicationForm(BootstrapFormMixin, forms.ModelForm):
             "contact_phone",
             "contact_email",
         ]
+
+    # Bounds the database can store; the model's own validators are not run by this form.
+    LIMITS = {
+        "founded_year": (1900, 2100),
+        "warehouse_area": (0, 2_000_000_000),
+        "sales_team_size": (0, 2_000_000_000),
+        "years_in_industry": (0, 200),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in self.LIMITS.items():
+            field = self.fields[name]
+            field.min_value, field.max_value = low, high
+            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update({"min": low, "max": high})
 
     def _post_clean(self):
         """Business rules (USCC, phone, duplicates) are the service's; the form checks shape only."""

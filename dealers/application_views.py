@@ -23,7 +23,11 @@ from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
 def _submission_allowed(request) -> bool:
     """At most DMS_APPLY_RATE_PER_HOUR public submissions per client address and hour."""
-    ip, _routable = get_client_ip(request, proxy_count=settings.PROXY_COUNT or None)
+    if settings.PROXY_COUNT:
+        ip, _routable = get_client_ip(request, proxy_count=settings.PROXY_COUNT)
+    else:
+        # No trusted proxy: X-Forwarded-For is whatever the client typed, so only the socket counts.
+        ip = request.META.get("REMOTE_ADDR", "")
     key = f"dms:apply:{ip}"
     cache.add(key, 0, timeout=3600)
     try:

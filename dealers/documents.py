@@ -84,7 +84,7 @@ def check_upload(uploaded) -> CheckedFile:
         try:
             with Image.open(uploaded) as image:
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        except (Image.DecompressionBombError, UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise UnsupportedFile(_("The image file is damaged."), field="file") from exc
         uploaded.seek(0)
     digest = hashlib.sha256()

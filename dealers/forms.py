@@ -12,7 +12,9 @@ REGION_CHOICES = Region.objects.exclude(level=Region.Level.COUNTRY).select_relat
 
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.parent.name} · {obj.name}" if obj.parent and obj.level != Region.Level.PROVINCE else obj.name
+        if obj.parent and obj.level != Region.Level.PROVINCE:
+            return f"{obj.parent.local_name} · {obj.local_name}"
+        return obj.local_name
 
 
 class DealerForm(BootstrapFormMixin, forms.ModelForm):

@@ -479,6 +479,9 @@ class _Planner:
                 validate_email(contact["email"])
             except ValidationError as exc:
                 problems.append(("contact_email", " ".join(exc.messages)))
+            else:
+                if len(contact["email"]) > 254:
+                    problems.append(("contact_email", _("At most %(max)d characters.") % {"max": 254}))
         return [{**contact, "is_primary": True}]
 
     def _owner_of(self, values: dict):

@@ -51,6 +51,13 @@ class Region(models.Model):
     def display_name(self) -> str:
         return f"{self.name} ({self.name_en})" if self.name_en else self.name
 
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language: Chinese, or the English name in the English interface."""
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+
 
 class Dealer(models.Model):
     """A company that buys from the brand and resells in its territory."""
@@ -219,12 +226,17 @@ class QualificationDocument(models.Model):
         ordering = ["doc_type__position", "-uploaded_at"]
         indexes = [models.Index(fields=["status", "expires_on"], name="document_status_expiry_idx")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["dealer", "doc_type", "sha256"],
+                condition=~Q(status="rejected"),
+                name="document_same_file_once",
+            ),
             models.CheckConstraint(
                 name="document_expires_after_issue",
                 condition=Q(issued_on__isnull=True)
                 | Q(expires_on__isnull=True)
                 | Q(expires_on__gte=models.F("issued_on")),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -322,8 +334,6 @@ class DealerApplication(models.Model):
         related_name="application",
         verbose_name=_("dealer created"),
     )
-    # The applicant's link to follow and update the application; only a hash is kept.
-    access_token_hash = models.CharField(max_length=64, blank=True)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 

@@ -15,7 +15,13 @@ def region_list(*, user) -> QuerySet[Region]:
 
 def dealer_list(*, user, filters=None) -> QuerySet[Dealer]:
     qs = Dealer.objects.filter(dealer_q(user, field="pk"))
-    qs = qs.select_related("region", "region__parent", "owner").annotate(contact_count=Count("contacts", distinct=True))
+    # The count adds a GROUP BY, which drops the model's ordering: order explicitly so that pages
+    # and exports never repeat or skip a dealer.
+    qs = (
+        qs.select_related("region", "region__parent", "owner")
+        .annotate(contact_count=Count("contacts", distinct=True))
+        .order_by("code")
+    )
     if filters is not None:
         from dealers.filters import DealerFilterSet
 

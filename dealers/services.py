@@ -22,7 +22,7 @@ from dealers.models import (
 )
 from dealers.validators import normalize_phone, normalize_uscc, validate_uscc
 from dms import events
-from dms.accounts.models import HQ_ROLES, hash_token_key
+from dms.accounts.models import HQ_ROLES
 from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.scoping import dealer_q
 
@@ -199,6 +199,10 @@ def dealer_update(*, actor, dealer: Dealer, served_regions=None, **changes) -> D
         changes["uscc"] = _clean_uscc(changes["uscc"])
     if "owner" in changes:
         _check_owner(changes["owner"])
+    if "code" in changes:
+        changes["code"] = (changes["code"] or "").strip()
+        if not changes["code"]:
+            raise RuleViolation(_("A dealer needs a code."), code="code_required", field="code")
     with transaction.atomic():
         locked = Dealer.objects.select_for_update().get(pk=dealer.pk)
         _check_in_scope(actor, locked)
@@ -422,33 +426,57 @@ def document_upload(
         .exclude(dealer=dealer)
         .values_list("dealer__code", flat=True)[:5]
     )
-    with transaction.atomic():
-        document = QualificationDocument(
-            dealer=dealer,
-            doc_type=doc_type,
-            original_name=(getattr(file, "name", "") or "document")[-200:],
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            number=number.strip(),
-            issued_on=issued_on,
-            expires_on=expires_on,
-            uploaded_by=actor,
-        )
+    document = QualificationDocument(
+        dealer=dealer,
+        doc_type=doc_type,
+        original_name=(getattr(file, "name", "") or "document")[-200:],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        number=number.strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        uploaded_by=actor,
+    )
+    try:
         document.file.save(f"upload.{checked.extension}", file, save=False)
-        document.save()
-        data = _document_data(document)
-        if elsewhere:
-            # The same file on another dealer's record is worth a second look by HQ.
-            data["same_file_at_dealers"] = elsewhere
+        with transaction.atomic():
+            document.save()
+            _record_upload(actor=actor, dealer=dealer, document=document, elsewhere=elsewhere)
+    except IntegrityError as exc:
+        # The partial unique index caught the same file uploaded twice at the same moment.
+        _discard_file(document)
+        raise DuplicateFile(field="file") from exc
+    except BaseException:
+        _discard_file(document)
+        raise
+    return document
+
+
+def _discard_file(document) -> None:
+    """A document whose row did not commit must not leave its file behind."""
+    if document.file:
+        document.file.delete(save=False)
+
+
+def _record_upload(*, actor, dealer, document, elsewhere) -> None:
+    events.record(
+        actor=actor,
+        verb=verbs.DOCUMENT_UPLOADED.code,
+        target=dealer,
+        data=_document_data(document),
+        notify=[dealer.owner_id] if dealer.owner_id else (),
+    )
+    if elsewhere:
+        # The same file on another dealer's record is worth a second look by head office; it is
+        # recorded apart from the dealer's own history so that dealers never see other dealers.
         events.record(
             actor=actor,
-            verb=verbs.DOCUMENT_UPLOADED.code,
+            verb=verbs.DOCUMENT_DUPLICATE.code,
             target=dealer,
-            data=data,
-            notify=[dealer.owner_id] if dealer.owner_id else (),
+            data={**_document_data(document), "same_file_at_dealers": elsewhere},
+            dealer_id=None,
         )
-    return document
 
 
 def document_verify(*, actor, document: QualificationDocument) -> QualificationDocument:
@@ -617,13 +645,14 @@ class BelowThreshold(RuleViolation):
     message = _("The score is below the approval threshold: only an HQ administrator may approve, with a reason.")
 
 
-def _application_token(application) -> str:
-    """A fresh secret link for the applicant; only its hash is kept."""
-    import secrets
+def application_token(application) -> str:
+    """The applicant's secret link, derived (keyed hash) from the application and the site secret:
+    nothing is stored, the link stays the same for the life of the application, and it cannot be
+    guessed from the application number."""
+    from django.utils.crypto import salted_hmac
 
-    token = secrets.token_urlsafe(24)
-    application.access_token_hash = hash_token_key(token)
-    return token
+    value = f"{application.pk}:{application.uscc}:{application.submitted_at.isoformat()}"
+    return salted_hmac("dms.dealer-application", value).hexdigest()[:32]
 
 
 def application_access_url(application, token: str) -> str:
@@ -632,8 +661,10 @@ def application_access_url(application, token: str) -> str:
 
 
 def application_by_token(*, pk: int, token: str):
+    from django.utils.crypto import constant_time_compare
+
     application = DealerApplication.objects.filter(pk=pk).first()
-    if application is None or not token or application.access_token_hash != hash_token_key(token):
+    if application is None or not token or not constant_time_compare(application_token(application), token):
         return None
     return application
 
@@ -672,8 +703,8 @@ def application_submit(*, actor=None, source: str, uscc: str, regions_wanted, **
     try:
         with transaction.atomic():
             application = DealerApplication(uscc=uscc, source=source, **fields)
-            token = _application_token(application)
             application.save()
+            token = application_token(application)
             application.regions_wanted.set(regions_wanted)
             events.record(
                 actor=actor if actor and actor.is_authenticated else None,
@@ -705,7 +736,8 @@ def _move_application(application, *, actor, status: str, data=None, notify=()):
         verb=verbs.APPLICATION_STATUS.code,
         target=application,
         data={"from": previous, "to": status, **(data or {})},
-        dealer_id=application.dealer_id,
+        # Reviews, scores and reasons are head office's own: never in the dealer's history.
+        dealer_id=None,
         notify=notify,
     )
 
@@ -778,8 +810,8 @@ def application_request_info(*, actor, application, message: str) -> tuple:
         locked = _locked_application(application)
         _move_application(locked, actor=actor, status=A.NEEDS_INFO, data={"message": message.strip()})
         locked.info_request = message.strip()
-        token = _application_token(locked)
-        locked.save(update_fields=["status", "info_request", "access_token_hash"])
+        token = application_token(locked)
+        locked.save(update_fields=["status", "info_request"])
         transaction.on_commit(lambda: _send_application_receipt(locked.pk, token))
     return locked, token
 

@@ -93,3 +93,9 @@ APPLICATION_SCORED = register(
     label=_("Application scored"),
     sentence=_("%(actor)s scored the application %(target)s"),
 )
+DOCUMENT_DUPLICATE = register(
+    "dealers.document_duplicate",
+    label=_("Same file at another dealer"),
+    sentence=_("%(document)s uploaded for %(target)s is the same file as at %(dealers)s"),
+    values=lambda data: {**_document_name(data), "dealers": "、".join(data.get("same_file_at_dealers", []))},
+)

@@ -90,7 +90,6 @@ class Migration(migrations.Migration):
                 ),
                 ("info_request", models.TextField(blank=True, verbose_name="information requested")),
                 ("decision_reason", models.TextField(blank=True, verbose_name="reason for the decision")),
-                ("access_token_hash", models.CharField(blank=True, max_length=64)),
                 ("submitted_at", models.DateTimeField(auto_now_add=True, verbose_name="submitted")),
                 ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="decided")),
                 (

@@ -93,3 +93,11 @@ def test_users_api_assigns_regions(api_as, hq_admin, sales_rep):
     assert response.status_code == 200 and sorted(response.json()["regions"]) == ["330100", "440000"]
     response = api_as(hq_admin).patch(f"/api/v1/users/{sales_rep.pk}/", {"regions": ["nope"]})
     assert response.status_code == 400
+
+
+def test_bad_coordinates_and_blank_codes_are_refused(api_as, hq_admin, dealer_admin):
+    client = api_as(hq_admin)
+    url = f"/api/v1/dealers/{dealer_admin.dealer_id}/"
+    assert client.patch(url, {"latitude": "100.0"}).status_code == 400
+    response = client.patch(url, {"code": " "})
+    assert response.status_code == 422 and response.json()["code"] == "code_required"

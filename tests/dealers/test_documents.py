@@ -9,7 +9,7 @@ from dealers import services
 from dealers.documents import MAX_DOCUMENT_BYTES
 from dealers.models import Dealer, QualificationDocument
 from dms.events.models import Event, Notification
-from tests.factories import DealerFactory, document_type, pdf_bytes, png_bytes
+from tests.factories import document_type, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +67,13 @@ def test_the_same_file_twice_is_refused_and_another_dealers_copy_is_flagged(deal
     with pytest.raises(services.DuplicateFile):
         upload(dealer_admin, dealer_admin.dealer, content=content)
     upload(other_dealer_admin, other_dealer_admin.dealer, content=content)
-    event = Event.objects.filter(verb="dealers.document_uploaded", dealer_id=other_dealer_admin.dealer_id).get()
+    event = Event.objects.get(verb="dealers.document_duplicate")
     assert event.data["same_file_at_dealers"] == [dealer_admin.dealer.code]
+    # Head office sees the hint; neither dealer learns about the other.
+    from dms.events.selectors import event_list
+
+    assert not event_list(user=other_dealer_admin).filter(verb="dealers.document_duplicate").exists()
+    assert not event_list(user=dealer_admin).filter(data__has_key="same_file_at_dealers").exists()
 
 
 def test_dealer_users_upload_only_for_their_own_dealer(dealer_admin, other_dealer_admin):
@@ -193,5 +198,22 @@ def test_expiry_task_runs_the_sweep(hq_admin, dealer_admin):
     assert documents_check_expiry_task.delay().get()["reminded"] == 1
 
 
-def test_dealer_factory_is_usable(db):
-    assert DealerFactory().documents.count() == 0
+def test_a_decompression_bomb_is_refused(dealer_admin, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10)
+    with pytest.raises(services.RuleViolation) as exc:
+        upload(dealer_admin, dealer_admin.dealer, content=png_bytes(size=(20, 20)), name="bomb.png")
+    assert exc.value.code == "file_type_not_allowed"
+    assert not QualificationDocument.objects.exists()
+
+
+def test_a_failed_upload_leaves_no_file(dealer_admin, settings, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("event log unavailable")
+
+    monkeypatch.setattr(services, "_record_upload", broken)
+    with pytest.raises(RuntimeError):
+        upload(dealer_admin, dealer_admin.dealer)
+    folder = settings.MEDIA_ROOT / "dealer-documents" / str(dealer_admin.dealer_id)
+    assert not folder.exists() or not any(folder.iterdir())

@@ -36,7 +36,6 @@ def test_submission_sends_the_applicant_a_private_link(django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         application, token = submit()
     assert application.status == "submitted" and application.number.startswith("AP")
-    assert token not in application.access_token_hash
     assert services.application_access_url(application, token) in mail.outbox[0].body
     assert services.application_by_token(pk=application.pk, token=token) == application
     assert services.application_by_token(pk=application.pk, token="guess") is None
@@ -226,3 +225,36 @@ def test_application_list_query_count_is_flat(client_as, hq_admin, url):
             submit(next(counter))
 
     assert assert_flat_query_count(client_as(hq_admin), url, add) <= 12
+
+
+def test_the_private_link_survives_a_request_for_information(hq_admin, client):
+    application, token = submit(31)
+    services.application_start_review(actor=hq_admin, application=application)
+    services.application_request_info(actor=hq_admin, application=application, message="请补充资料")
+    assert client.get(reverse("apply:status", args=[application.pk, token])).status_code == 200
+    assert client.get(reverse("apply:status", args=[application.pk, token[:-1] + "x"])).status_code == 404
+
+
+def test_reviews_stay_out_of_the_new_dealers_history(hq_admin):
+    from dms.events.selectors import event_list
+
+    application = reviewed(hq_admin, n=32, value=2)
+    _app, _dealer, user, _link = services.application_approve(actor=hq_admin, application=application, reason="试点")
+    assert not event_list(user=user).filter(data__has_key="total").exists()
+
+
+def test_forged_forwarded_for_headers_do_not_reset_the_rate_limit(client, settings):
+    settings.DMS_APPLY_RATE_PER_HOUR = 1
+    for n, forged in enumerate(["1.1.1.1", "2.2.2.2"]):
+        data = application_data(40 + n)
+        data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+        response = client.post(reverse("apply:form"), data, HTTP_X_FORWARDED_FOR=forged)
+    assert response.status_code == 429
+
+
+def test_out_of_range_numbers_are_form_errors_not_crashes(client):
+    data = application_data(50, founded_year=99999, warehouse_area=3_000_000_000)
+    data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+    response = client.post(reverse("apply:form"), data)
+    assert response.status_code == 200
+    assert {"founded_year", "warehouse_area"} <= set(response.context["form"].errors)
