@@ -134,6 +134,19 @@ class QualificationDocumentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    actions = ["verify"]
+
+    @admin.action(description=_("Verify selected documents"))
+    def verify(self, request, queryset):
+        done = 0
+        for document in queryset.filter(status=QualificationDocument.Status.PENDING):
+            try:
+                services.document_verify(actor=request.user, document=document)
+                done += 1
+            except services.RuleViolation as exc:
+                self.message_user(request, f"{document}: {exc.message}", messages.ERROR)
+        self.message_user(request, _("%(count)s documents verified.") % {"count": done}, messages.SUCCESS)
+
     def delete_model(self, request, obj):
         obj.file.delete(save=False)
         super().delete_model(request, obj)

@@ -217,3 +217,19 @@ def test_a_failed_upload_leaves_no_file(dealer_admin, settings, monkeypatch):
         upload(dealer_admin, dealer_admin.dealer)
     folder = settings.MEDIA_ROOT / "dealer-documents" / str(dealer_admin.dealer_id)
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_admin_action_verifies_through_the_service(client, hq_admin, dealer_admin):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "x-long-password-1", role="hq_admin")
+    document = upload(dealer_admin, dealer_admin.dealer)
+    client.force_login(root)
+    response = client.post(
+        reverse("admin:dealers_qualificationdocument_changelist"),
+        {"action": "verify", "_selected_action": [document.pk]},
+    )
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.status == "verified" and document.reviewed_by == root
+    assert Event.objects.filter(verb="dealers.document_verified").exists()
