@@ -16,7 +16,6 @@ from dealers.models import (
     Region,
     SelectionCriterion,
 )
-from dealers.validators import normalize_uscc, validate_uscc
 
 
 @admin.register(Region)
@@ -77,16 +76,18 @@ class DealerAdminForm(forms.ModelForm):
         ]
 
     def clean_uscc(self):
-        uscc = normalize_uscc(self.cleaned_data["uscc"])
-        validate_uscc(uscc)
-        if Dealer.objects.filter(uscc=uscc).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(services.UsccTaken.message)
-        return uscc
+        # Uniqueness is then checked by the model form against the normalised code.
+        try:
+            return services.clean_uscc(self.cleaned_data["uscc"])
+        except services.RuleViolation as exc:
+            raise forms.ValidationError(exc.message) from exc
 
     def clean_owner(self):
         owner = self.cleaned_data.get("owner")
-        if owner is not None and (not owner.is_active or not owner.is_hq):
-            raise forms.ValidationError(services.InvalidOwner.message)
+        try:
+            services.check_owner(owner)
+        except services.RuleViolation as exc:
+            raise forms.ValidationError(exc.message) from exc
         return owner
 
 

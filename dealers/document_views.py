@@ -10,7 +10,7 @@ from django.views.generic import FormView
 
 from dealers import selectors, services
 from dealers.document_forms import DocumentRejectForm, DocumentUploadForm
-from dms.forms import run_service
+from dms.forms import flash_form_errors, run_service
 from dms.views import DEALER, EVERYONE, HQ, RoleRequiredMixin
 
 
@@ -35,12 +35,6 @@ class DocumentFileView(RoleRequiredMixin, View):
         return response
 
 
-def _flash_form_errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 class HqDocumentUploadView(RoleRequiredMixin, View):
     allowed_roles = HQ
 
@@ -52,7 +46,7 @@ class HqDocumentUploadView(RoleRequiredMixin, View):
         ):
             messages.success(request, _("Document uploaded; it waits for verification."))
         else:
-            _flash_form_errors(request, form)
+            flash_form_errors(request, form)
         return redirect("dealers:detail", pk=pk)
 
 
@@ -65,7 +59,7 @@ class DocumentReviewView(RoleRequiredMixin, View):
         document = get_object_or_404(selectors.document_list(user=request.user), pk=document_pk, dealer=dealer)
         form = DocumentRejectForm(request.POST) if self.decision == "reject" else None
         if form is not None and not form.is_valid():
-            _flash_form_errors(request, form)
+            flash_form_errors(request, form)
             return redirect("dealers:detail", pk=pk)
         try:
             if self.decision == "reject":

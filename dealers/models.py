@@ -9,6 +9,13 @@ from django.utils.translation import pgettext_lazy
 from dealers.validators import validate_phone, validate_uscc
 
 
+def in_reader_language(chinese: str, english: str) -> str:
+    """Chinese, or the English text in the English interface when there is one."""
+    from django.utils.translation import get_language
+
+    return english if english and (get_language() or "").startswith("en") else chinese
+
+
 class Region(models.Model):
     """A node of the administrative tree (country → province → city → district), GB/T 2260 coded."""
 
@@ -48,15 +55,8 @@ class Region(models.Model):
         return self.name
 
     @property
-    def display_name(self) -> str:
-        return f"{self.name} ({self.name_en})" if self.name_en else self.name
-
-    @property
     def local_name(self) -> str:
-        """The name in the reader's language: Chinese, or the English name in the English interface."""
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+        return in_reader_language(self.name, self.name_en)
 
 
 class Dealer(models.Model):
@@ -170,9 +170,7 @@ class DocumentType(models.Model):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+        return in_reader_language(self.name, self.name_en)
 
 
 def document_upload_path(document, filename: str) -> str:
@@ -242,10 +240,6 @@ class QualificationDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.doc_type} · {self.dealer.name}"
 
-    @property
-    def dealer_name(self) -> str:
-        return self.dealer.name
-
 
 class SelectionCriterion(models.Model):
     """One line of the selection scorecard (准入评估), with its weight in percent."""
@@ -270,9 +264,7 @@ class SelectionCriterion(models.Model):
 
     @property
     def display_name(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "").startswith("en") and self.name_en else self.name
+        return in_reader_language(self.name, self.name_en)
 
 
 class DealerApplication(models.Model):

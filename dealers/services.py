@@ -80,7 +80,7 @@ class InvalidOwner(RuleViolation):
     message = _("The owner must be an active head-office user.")
 
 
-def _clean_uscc(value: str) -> str:
+def clean_uscc(value: str) -> str:
     uscc = normalize_uscc(value)
     try:
         validate_uscc(uscc)
@@ -99,7 +99,7 @@ def _require_hq(actor) -> None:
         raise PermissionDeniedError()
 
 
-def _check_owner(owner) -> None:
+def check_owner(owner) -> None:
     if owner is not None and (not owner.is_active or owner.effective_role not in HQ_ROLES):
         raise InvalidOwner(field="owner")
 
@@ -146,10 +146,10 @@ def dealer_create(
 ) -> Dealer:
     """Register a dealer. Without a code it gets ``D`` + its number; reps and staff own what they add."""
     _require_hq(actor)
-    uscc = _clean_uscc(uscc)
+    uscc = clean_uscc(uscc)
     if owner is None and actor.effective_role != "hq_admin":
         owner = actor
-    _check_owner(owner)
+    check_owner(owner)
     if status not in (Dealer.Status.PROSPECT, Dealer.Status.ONBOARDING, Dealer.Status.ACTIVE):
         raise RuleViolation(_("A new dealer starts as a prospect, onboarding or active."), code="invalid_status")
     if Dealer.objects.filter(uscc=uscc).exists():
@@ -196,9 +196,9 @@ def dealer_update(*, actor, dealer: Dealer, served_regions=None, **changes) -> D
     if unknown:
         raise RuleViolation(code="unknown_field", data={"fields": sorted(unknown)})
     if "uscc" in changes:
-        changes["uscc"] = _clean_uscc(changes["uscc"])
+        changes["uscc"] = clean_uscc(changes["uscc"])
     if "owner" in changes:
-        _check_owner(changes["owner"])
+        check_owner(changes["owner"])
     if "code" in changes:
         changes["code"] = (changes["code"] or "").strip()
         if not changes["code"]:
@@ -210,7 +210,7 @@ def dealer_update(*, actor, dealer: Dealer, served_regions=None, **changes) -> D
         for field, value in changes.items():
             before = getattr(locked, field)
             if before != value:
-                changed[field] = [_plain(before), _plain(value)]
+                changed[field] = [events.plain(before), events.plain(value)]
                 setattr(locked, field, value)
         if changed:
             _save_unique(locked)
@@ -224,12 +224,6 @@ def dealer_update(*, actor, dealer: Dealer, served_regions=None, **changes) -> D
             _check_in_scope(actor, locked)
             events.record(actor=actor, verb=verbs.DEALER_UPDATED.code, target=locked, data={"changes": changed})
     return locked
-
-
-def _plain(value):
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)
 
 
 def dealer_change_status(*, actor, dealer: Dealer, status: str, reason: str) -> Dealer:
@@ -694,7 +688,7 @@ def application_submit(*, actor=None, source: str, uscc: str, regions_wanted, **
     secret link. A company with an open application or an existing dealership is refused."""
     if source == DealerApplication.Source.HQ:
         _require_hq(actor)
-    uscc = _clean_uscc(uscc)
+    uscc = clean_uscc(uscc)
     regions_wanted = list(regions_wanted)
     if not regions_wanted:
         raise RuleViolation(_("Choose at least one region."), code="regions_required", field="regions_wanted")
@@ -824,7 +818,7 @@ def application_resubmit(*, application, uscc=None, regions_wanted=None, **field
         if locked.status != A.NEEDS_INFO:
             raise RuleViolation(_("This application is not waiting for information."), code="not_needs_info")
         if uscc is not None:
-            uscc = _clean_uscc(uscc)
+            uscc = clean_uscc(uscc)
             _check_not_duplicate(uscc, exclude_pk=locked.pk)
             locked.uscc = uscc
         for key, value in fields.items():

@@ -1,9 +1,8 @@
 """Event kinds of the dealers app."""
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dealers.models import Dealer, DealerApplication
+from dealers.models import Dealer, DealerApplication, in_reader_language
 from dms.events.verbs import register
 
 DEALER_CREATED = register(
@@ -44,8 +43,7 @@ CONTACT_CHANGED = register(
 
 
 def _document_name(data: dict) -> dict:
-    english = (get_language() or "").startswith("en")
-    return {"document": data.get("document_en" if english else "document_zh", "")}
+    return {"document": in_reader_language(data.get("document_zh", ""), data.get("document_en", ""))}
 
 
 DOCUMENT_UPLOADED = register(

@@ -17,7 +17,7 @@ from dealers import forms, selectors, services
 from dealers.document_forms import DocumentUploadForm
 from dealers.filters import DealerFilterSet
 from dealers.models import Dealer, DealerContact
-from dms.forms import run_service
+from dms.forms import flash_form_errors, run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
 EXPORT_COLUMNS = [  # lazy: the header follows the language of whoever exports
@@ -169,13 +169,10 @@ class DealerActionView(RoleRequiredMixin, View):
         dealer = get_object_or_404(selectors.dealer_list(user=request.user), pk=pk)
         form = self.form_class(request.POST)
         if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
+            flash_form_errors(request, form)
             return redirect("dealers:detail", pk=pk)
         if run_service(form, self.perform, dealer=dealer, **form.cleaned_data) is None:
-            for error in form.non_field_errors() + [e for errs in form.errors.values() for e in errs]:
-                messages.error(request, error)
+            flash_form_errors(request, form)
         else:
             messages.success(request, self.done_message)
         return redirect("dealers:detail", pk=pk)

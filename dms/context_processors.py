@@ -1,7 +1,5 @@
 """What every page needs: which layout to extend and the unread notification count for the bell."""
 
-from django.conf import settings
-
 from dms.events.selectors import notification_unread_count
 
 
@@ -12,5 +10,4 @@ def shell(request):
     return {
         "base_layout": "layouts/portal.html" if user.is_dealer_user else "layouts/hq.html",
         "unread_notifications": notification_unread_count(user=user),
-        "currency": settings.CURRENCY,
     }

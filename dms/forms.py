@@ -3,6 +3,15 @@
 from dms.errors import DomainError
 
 
+def flash_form_errors(request, form) -> None:
+    """Show a form's errors as messages, for POST-only actions that redirect back to a page."""
+    from django.contrib import messages
+
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def run_service(form, service, /, **kwargs):
     """Call ``service(**kwargs)``; on a DomainError put its message on the form and return None."""
     try:

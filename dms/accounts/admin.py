@@ -11,15 +11,6 @@ from dms.accounts.models import ApiToken, User
 from dms.errors import DomainError
 
 
-def _plain(value):
-    """A form value as JSON can keep it in the audit log."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if hasattr(value, "all"):
-        return sorted(str(v) for v in value.all())
-    return str(value)
-
-
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "role", "dealer", "is_active", "last_login"]
@@ -39,7 +30,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         changes = {
-            field: [_plain(form.initial.get(field)), _plain(form.cleaned_data.get(field))]
+            field: [events.plain(form.initial.get(field)), events.plain(form.cleaned_data.get(field))]
             for field in form.changed_data
             if field not in ("password", "password1", "password2", "usable_password")
         }

@@ -7,6 +7,16 @@ event exists exactly when the change it describes was committed.
 FROM_TARGET = object()
 
 
+def plain(value):
+    """A value as the audit log can keep it in JSON: scalars as they are, related sets as sorted names,
+    anything else as its text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if hasattr(value, "all"):
+        return sorted(str(v) for v in value.all())
+    return str(value)
+
+
 def record(*, actor, verb, target, data=None, dealer_id=FROM_TARGET, notify=()):
     """Record an event. ``dealer_id`` defaults to the target's; pass None for an event that concerns
     no dealer (access changes), so that dealer users never see it."""
