@@ -261,6 +261,12 @@ DMS_SELECTION_RECOMMEND_AT = env.int("DMS_SELECTION_RECOMMEND_AT", default=80)
 DMS_SELECTION_APPROVE_AT = env.int("DMS_SELECTION_APPROVE_AT", default=60)
 # Public application form: submissions per client address per hour.
 DMS_APPLY_RATE_PER_HOUR = env.int("DMS_APPLY_RATE_PER_HOUR", default=5)
+# Orders and credit. An order above DMS_ORDER_APPROVAL_AMOUNT (CNY, incl. VAT), or from a dealer
+# with an invoice overdue more than DMS_CREDIT_OVERDUE_DAYS, or past its credit limit, waits for
+# head office's approval; its stock is released after DMS_PENDING_APPROVAL_HOURS.
+DMS_ORDER_APPROVAL_AMOUNT = env.int("DMS_ORDER_APPROVAL_AMOUNT", default=500000)
+DMS_CREDIT_OVERDUE_DAYS = env.int("DMS_CREDIT_OVERDUE_DAYS", default=30)
+DMS_PENDING_APPROVAL_HOURS = env.int("DMS_PENDING_APPROVAL_HOURS", default=72)
 API_TOKEN_DEFAULT_DAYS = env.int("DMS_API_TOKEN_DAYS", default=90)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("DMS_IDEMPOTENCY_HOURS", default=24))
 
@@ -302,6 +308,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dealers.tasks.documents_check_expiry_task",
         "schedule": crontab(hour=6, minute=30),
     },
+    "orders-release-expired": {"task": "orders.tasks.orders_release_expired_task", "schedule": 900.0},
 }
 
 LOGGING = {
@@ -315,3 +322,4 @@ LOGGING = {
         "dms.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+

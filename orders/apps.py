@@ -1,7 +1,30 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+# Head-office groups and the permissions of this app they hold. HQ administrators hold all of them.
+GROUPS = {
+    "order_desk": ["approve_order", "ship_order"],
+    "finance": ["record_payment", "change_credit_limit", "approve_credit_override", "approve_order"],
+    "warehouse": ["adjust_stock", "ship_order"],
+    "catalogue": ["manage_catalogue"],
+}
+
+
+def ensure_groups(sender, **kwargs) -> None:
+    """Create the groups after every migrate (idempotent), so a new installation has them."""
+    from django.contrib.auth.models import Group, Permission
+
+    for name, codenames in GROUPS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*Permission.objects.filter(content_type__app_label="orders", codename__in=codenames))
 
 
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from orders import verbs  # noqa: F401 - registers the event kinds
+
+        post_migrate.connect(ensure_groups, sender=self)

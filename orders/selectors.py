@@ -1,0 +1,286 @@
+"""Reads of the catalogue, prices, stock, orders, invoices and credit, scoped to the user first."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from dms.scoping import dealer_q
+from orders.models import (
+    ZERO,
+    CreditAccount,
+    DealerAuthorization,
+    Invoice,
+    Order,
+    OrderLine,
+    Payment,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductLine,
+    StockLevel,
+    Warehouse,
+)
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _valid_on(prefix: str, day: date) -> Q:
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})
+    )
+
+
+# Catalogue -------------------------------------------------------------------------------------
+
+
+def product_line_list(*, user) -> QuerySet[ProductLine]:
+    if not _signed_in(user):
+        return ProductLine.objects.none()
+    qs = ProductLine.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True)))
+    if user.is_dealer_user:
+        qs = qs.filter(pk__in=authorized_line_ids(dealer=user.dealer), is_active=True)
+    return qs.order_by("position", "code")
+
+
+def authorized_line_ids(*, dealer, on: date | None = None) -> QuerySet:
+    """The product lines the dealer is authorised for on ``on`` (today), whatever the region."""
+    day = on or timezone.localdate()
+    return DealerAuthorization.objects.filter(_valid_on("", day), dealer=dealer).values("product_line_id")
+
+
+def authorization_covers(*, dealer, product_line_id: int, region, on: date | None = None) -> bool:
+    """Whether the dealer may sell the line where ``region`` lies: an authorisation with no regions
+    covers everywhere; one with regions covers their subtrees."""
+    day = on or timezone.localdate()
+    auths = DealerAuthorization.objects.filter(_valid_on("", day), dealer=dealer, product_line_id=product_line_id)
+    for auth in auths.prefetch_related("regions"):
+        regions = list(auth.regions.all())
+        if not regions or (region is not None and any(region.path.startswith(r.path) for r in regions)):
+            return True
+    return False
+
+
+def priced_products(*, dealer, on: date | None = None) -> QuerySet[Product]:
+    """Products with the price this dealer pays, resolved in one place: the dealer's own price list,
+    else its tier's, else the base price. Among several valid lists of a kind, the latest start wins."""
+    day = on or timezone.localdate()
+    items = PriceListItem.objects.filter(_valid_on("price_list__", day), product=OuterRef("pk")).order_by(
+        "-price_list__valid_from", "-price_list_id"
+    )
+    dealer_price = Subquery(items.filter(price_list__dealer=dealer).values("price")[:1], output_field=MONEY)
+    tier_price = Subquery(
+        items.filter(price_list__kind=PriceList.Kind.TIER, price_list__tier=dealer.tier).values("price")[:1],
+        output_field=MONEY,
+    )
+    return Product.objects.annotate(dealer_price=dealer_price, tier_price=tier_price).annotate(
+        price=Coalesce("dealer_price", "tier_price", "base_price", output_field=MONEY),
+        price_source=Case(
+            When(dealer_price__isnull=False, then=Value("dealer")),
+            When(tier_price__isnull=False, then=Value("tier")),
+            default=Value("base"),
+        ),
+    )
+
+
+def _with_availability(qs: QuerySet[Product]) -> QuerySet[Product]:
+    available = (
+        StockLevel.objects.filter(product=OuterRef("pk"), warehouse__is_active=True)
+        .values("product")
+        .annotate(total=Sum(F("on_hand") - F("reserved")))
+        .values("total")
+    )
+    return qs.annotate(available=Coalesce(Subquery(available, output_field=IntegerField()), 0))
+
+
+def product_list(*, user, dealer=None) -> QuerySet[Product]:
+    """Dealer users: active products of their authorised lines, with their price. HQ: every product,
+    priced for ``dealer`` when given, else at the base price."""
+    if not _signed_in(user):
+        return Product.objects.none()
+    if user.is_dealer_user:
+        dealer = user.dealer
+        qs = priced_products(dealer=dealer).filter(
+            is_active=True, product_line__is_active=True, product_line_id__in=authorized_line_ids(dealer=dealer)
+        )
+    elif dealer is not None:
+        qs = priced_products(dealer=dealer)
+    else:
+        qs = Product.objects.annotate(price=F("base_price"), price_source=Value("base"))
+    return _with_availability(qs.select_related("product_line")).order_by("sku")
+
+
+def price_list_list(*, user) -> QuerySet[PriceList]:
+    """HQ reads every price list; a dealer reads its own and its tier's, never another dealer's."""
+    if not _signed_in(user):
+        return PriceList.objects.none()
+    qs = PriceList.objects.select_related("dealer").prefetch_related("items__product")
+    if user.is_dealer_user:
+        dealer = user.dealer
+        return qs.filter(Q(dealer=dealer) | Q(kind=PriceList.Kind.TIER, tier=dealer.tier))
+    return qs.filter(Q(dealer__isnull=True) | dealer_q(user, field="dealer"))
+
+
+def authorization_list(*, user) -> QuerySet[DealerAuthorization]:
+    if not _signed_in(user):
+        return DealerAuthorization.objects.none()
+    return (
+        DealerAuthorization.objects.filter(dealer_q(user, field="dealer"))
+        .select_related("dealer", "product_line")
+        .prefetch_related("regions")
+    )
+
+
+def warehouse_list(*, user) -> QuerySet[Warehouse]:
+    if not _signed_in(user):
+        return Warehouse.objects.none()
+    return Warehouse.objects.select_related("region")
+
+
+def stock_list(*, user) -> QuerySet[StockLevel]:
+    """Stock levels are head office's; dealers see availability on products, not warehouses."""
+    if not _signed_in(user) or not user.is_hq:
+        return StockLevel.objects.none()
+    return StockLevel.objects.select_related("warehouse", "product", "product__product_line").annotate(
+        available_qty=F("on_hand") - F("reserved")
+    )
+
+
+# Orders ----------------------------------------------------------------------------------------
+
+
+def order_list(*, user) -> QuerySet[Order]:
+    if not _signed_in(user):
+        return Order.objects.none()
+    return (
+        Order.objects.filter(dealer_q(user, field="dealer"))
+        .select_related("dealer", "dealer__region", "created_by")
+        .annotate(line_count=Count("lines"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def order_detail_queryset(*, user) -> QuerySet[Order]:
+    if not _signed_in(user):
+        return Order.objects.none()
+    return (
+        Order.objects.filter(dealer_q(user, field="dealer"))
+        .select_related("dealer", "dealer__region", "created_by", "decided_by", "ship_to_region", "invoice")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("product", "product__product_line").prefetch_related(
+                    "reservations__warehouse"
+                ),
+            )
+        )
+    )
+
+
+def approval_queue(*, user) -> QuerySet[Order]:
+    return order_list(user=user).filter(status=Order.Status.PENDING_APPROVAL).order_by("submitted_at", "id")
+
+
+def current_draft(*, user):
+    """The portal cart: the newest draft this user started for their dealer."""
+    if not _signed_in(user) or not user.is_dealer_user:
+        return None
+    return order_list(user=user).filter(status=Order.Status.DRAFT, created_by=user).first()
+
+
+# Invoices, payments, credit --------------------------------------------------------------------
+
+
+def invoice_list(*, user) -> QuerySet[Invoice]:
+    if not _signed_in(user):
+        return Invoice.objects.none()
+    return Invoice.objects.filter(dealer_q(user, field="dealer")).select_related("dealer", "order")
+
+
+def payment_list(*, user) -> QuerySet[Payment]:
+    if not _signed_in(user):
+        return Payment.objects.none()
+    return Payment.objects.filter(dealer_q(user, field="dealer")).select_related("dealer", "recorded_by")
+
+
+@dataclass
+class CreditPosition:
+    dealer_id: int
+    credit_limit: Decimal
+    open_invoices: Decimal
+    open_orders: Decimal
+    unallocated: Decimal
+    overdue_amount: Decimal
+    oldest_overdue_days: int
+    overdue_invoices: list = field(default_factory=list)
+
+    @property
+    def exposure(self) -> Decimal:
+        return self.open_invoices + self.open_orders - self.unallocated
+
+    @property
+    def available(self) -> Decimal:
+        return self.credit_limit - self.exposure
+
+    @property
+    def used_percent(self) -> int:
+        if self.credit_limit <= 0:
+            return 100 if self.exposure > 0 else 0
+        return max(0, min(100, int(self.exposure * 100 / self.credit_limit)))
+
+
+CREDIT_ORDER_STATUSES = (Order.Status.APPROVED, Order.Status.PENDING_APPROVAL)
+
+
+def credit_position(*, dealer, exclude_order_id: int | None = None, day: date | None = None) -> CreditPosition:
+    """Limit, what is owed and committed, and what is overdue, for one dealer (5 queries)."""
+    day = day or timezone.localdate()
+    limit = CreditAccount.objects.filter(dealer=dealer).values_list("credit_limit", flat=True).first() or ZERO
+    unpaid = Invoice.objects.filter(dealer=dealer).exclude(status=Invoice.Status.PAID)
+    open_invoices = unpaid.aggregate(s=Sum(F("gross_amount") - F("paid_amount")))["s"] or ZERO
+    orders = Order.objects.filter(dealer=dealer, status__in=CREDIT_ORDER_STATUSES)
+    if exclude_order_id:
+        orders = orders.exclude(pk=exclude_order_id)
+    open_orders = orders.aggregate(s=Sum("gross_amount"))["s"] or ZERO
+    unallocated = Payment.objects.filter(dealer=dealer).aggregate(s=Sum("unallocated_amount"))["s"] or ZERO
+    overdue = list(unpaid.filter(due_on__lt=day).order_by("due_on", "id"))
+    return CreditPosition(
+        dealer_id=dealer.pk,
+        credit_limit=limit,
+        open_invoices=open_invoices,
+        open_orders=open_orders,
+        unallocated=unallocated,
+        overdue_amount=sum((i.outstanding for i in overdue), ZERO),
+        oldest_overdue_days=max((i.days_overdue(day) for i in overdue), default=0),
+        overdue_invoices=overdue,
+    )
+
+
+def dealers_with_orders(*, user):
+    """Dealers the user may order for (HQ: in scope and trading)."""
+    from dealers.models import Dealer
+
+    if not _signed_in(user):
+        return Dealer.objects.none()
+    return Dealer.objects.filter(dealer_q(user, field="pk"), status__in=["active", "probation"]).order_by("code")
