@@ -322,4 +322,3 @@ LOGGING = {
         "dms.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
-

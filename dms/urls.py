@@ -26,6 +26,7 @@ portal_patterns = (
     [
         path("", shell.PortalHomeView.as_view(), name="home"),
         path("", include("dealers.portal_urls")),
+        path("", include("orders.portal_urls")),
     ],
     "portal",
 )
@@ -39,6 +40,7 @@ urlpatterns = [
     path("notifications/", include("dms.events.urls")),
     path("hq/", include(hq_patterns)),
     path("hq/dealers/", include("dealers.urls")),
+    path("hq/", include("orders.urls")),
     path("documents/", include("dealers.document_urls")),
     path("apply/", include("dealers.apply_urls")),
     path("portal/", include(portal_patterns)),

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include(router.urls)),
     # Each app registers its own routes; included by module path so dms never imports an app.
     path("", include("dealers.api_urls")),
+    path("", include("orders.api_urls")),
 ]

@@ -154,6 +154,14 @@ HTML = {
 }
 
 
+# Each area of the orders app declares its own entries beside its tests.
+from tests.orders import matrix_api, matrix_hq, matrix_portal  # noqa: E402 - they build on the outcomes above
+
+API.update(matrix_api.API)
+HTML.update(matrix_hq.HTML)
+HTML.update(matrix_portal.HTML)
+
+
 def api_operations(urlconf=None) -> set[tuple[str, str]]:
     """Every (method, path) in the OpenAPI schema generated from ``urlconf``."""
     schema = SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)

@@ -19,6 +19,8 @@ from dms.accounts.services import token_create
 from dms.events.models import Notification
 from dms.events.services import events_publish
 from tests.factories import application_data, document_type, pdf_bytes
+from tests.orders import matrix_api, matrix_hq, matrix_portal
+from tests.orders.matrix_world import orders_world
 from tests.platform import permission_matrix as matrix
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,7 @@ def world(users, other_dealer_admin):
     )
     application, token = application_submit(source="public", **application_data(1))
     return {
+        **orders_world(users),
         "users": users,
         "dealer_event": dealer_event,
         "document": document,
@@ -68,6 +71,10 @@ def owner_of_objects(viewer, world):
 
 def object_id(param_path: str, viewer, world) -> int:
     """The object a path parameter names: an owned token/notification, else a shared sample."""
+    for area in (matrix_api, matrix_hq, matrix_portal):
+        found = area.object_id(param_path, world)
+        if found is not None:
+            return found
     if "/tokens/" in param_path or "token_revoke" in param_path:
         return owner_of_objects(viewer, world).api_tokens.first().pk
     if "/notifications/" in param_path or param_path == "notifications:read":
@@ -88,6 +95,10 @@ def object_id(param_path: str, viewer, world) -> int:
 
 
 def html_url(name: str, viewer, world) -> str:
+    for area in (matrix_hq, matrix_portal):
+        url = area.html_url(name, world)
+        if url is not None:
+            return url
     if name == "password_reset_confirm":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "set-password"})
     if name == "apply:status":

@@ -1,0 +1,129 @@
+"""FilterSets of the orders app, shared by the HQ pages, the portal, the API and exports."""
+
+import django_filters
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dealers.models import Region
+from dms.filters import StrictBooleanFilter
+from orders.models import Invoice, Order, Payment, Product, ProductLine, StockLevel, Warehouse
+
+
+class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
+    """A province or city by code; matches every dealer inside it."""
+
+    def __init__(self, *args, field_name="dealer__region__path", **kwargs):
+        kwargs.setdefault("label", _("Region"))
+        kwargs.setdefault("queryset", Region.objects.exclude(level=Region.Level.DISTRICT))
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("help_text", _("Includes every city and district inside it."))
+        super().__init__(*args, field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__startswith": value.path})
+
+
+class ProductFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("SKU or name"))
+    product_line = django_filters.ModelChoiceFilter(
+        label=_("Product line"), queryset=ProductLine.objects.all(), to_field_name="code"
+    )
+    is_active = StrictBooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Product
+        fields = ["q", "product_line", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(sku__istartswith=value) | Q(name__icontains=value) | Q(name_en__icontains=value))
+
+
+class OrderFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("Order number or dealer"))
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Order.Status.choices)
+    dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id", min_value=1, max_value=2**63 - 1)
+    region = RegionSubtreeFilter()
+    created_from = django_filters.DateFilter(label=_("Created from"), field_name="created_at", lookup_expr="date__gte")
+    created_to = django_filters.DateFilter(label=_("Created to"), field_name="created_at", lookup_expr="date__lte")
+    amount_min = django_filters.NumberFilter(
+        label=_("Amount from"), field_name="gross_amount", lookup_expr="gte", min_value=0, max_value=10**12
+    )
+    amount_max = django_filters.NumberFilter(
+        label=_("Amount to"), field_name="gross_amount", lookup_expr="lte", min_value=0, max_value=10**12
+    )
+
+    class Meta:
+        model = Order
+        fields = ["q", "status", "dealer", "region", "created_from", "created_to", "amount_min", "amount_max"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(number__icontains=value) | Q(dealer__name__icontains=value) | Q(dealer__code__iexact=value)
+        )
+
+
+class StockFilterSet(django_filters.FilterSet):
+    warehouse = django_filters.ModelChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all(), to_field_name="code"
+    )
+    product = django_filters.CharFilter(label=_("SKU"), field_name="product__sku", lookup_expr="istartswith")
+    product_line = django_filters.ModelChoiceFilter(
+        label=_("Product line"),
+        queryset=ProductLine.objects.all(),
+        to_field_name="code",
+        field_name="product__product_line",
+    )
+    low = django_filters.NumberFilter(
+        label=_("Available at most"), method="available_at_most", min_value=0, max_value=10**9
+    )
+
+    class Meta:
+        model = StockLevel
+        fields = ["warehouse", "product", "product_line", "low"]
+
+    def available_at_most(self, queryset, name, value):
+        return queryset.filter(on_hand__lte=F("reserved") + int(value))
+
+
+class InvoiceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("Invoice or order number"))
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Invoice.Status.choices)
+    dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id", min_value=1, max_value=2**63 - 1)
+    region = RegionSubtreeFilter()
+    overdue = StrictBooleanFilter(label=_("Overdue"), method="is_overdue")
+    issued_from = django_filters.DateFilter(label=_("Issued from"), field_name="issued_on", lookup_expr="gte")
+    issued_to = django_filters.DateFilter(label=_("Issued to"), field_name="issued_on", lookup_expr="lte")
+
+    class Meta:
+        model = Invoice
+        fields = ["q", "status", "dealer", "region", "overdue", "issued_from", "issued_to"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(number__icontains=value) | Q(order__number__icontains=value))
+
+    def is_overdue(self, queryset, name, value):
+        overdue = ~Q(status=Invoice.Status.PAID) & Q(due_on__lt=timezone.localdate())
+        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
+
+
+class PaymentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), field_name="reference", lookup_expr="icontains")
+    dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id", min_value=1, max_value=2**63 - 1)
+    region = RegionSubtreeFilter()
+    method = django_filters.ChoiceFilter(label=_("Method"), choices=Payment.Method.choices)
+    received_from = django_filters.DateFilter(label=_("Received from"), field_name="received_on", lookup_expr="gte")
+    received_to = django_filters.DateFilter(label=_("Received to"), field_name="received_on", lookup_expr="lte")
+    unallocated = StrictBooleanFilter(label=_("Not fully allocated"), method="has_unallocated")
+
+    class Meta:
+        model = Payment
+        fields = ["q", "dealer", "region", "method", "received_from", "received_to", "unallocated"]
+
+    def has_unallocated(self, queryset, name, value):
+        return queryset.filter(unallocated_amount__gt=0) if value == "true" else queryset.filter(unallocated_amount=0)
