@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,12 +25,16 @@ from orders.models import (
     CENT,
     ZERO,
     CreditAccount,
+    DealerAuthorization,
     Invoice,
     Order,
     OrderLine,
     Payment,
     PaymentAllocation,
+    PriceList,
+    PriceListItem,
     Product,
+    ProductLine,
     Reservation,
     StockLevel,
     StockMovement,
@@ -982,3 +987,137 @@ def stock_set_counts(*, actor, counts: list[tuple[Warehouse, Product, int]], rea
                 data={"rows": len(counts), "changed": changed, "reason": reason},
             )
     return changed
+
+
+# Catalogue, prices, warehouses, authorisations ---------------------------------------------------
+
+
+def _validated_save(instance, *, actor, verb: str, created: bool, dealer_id=None) -> None:
+    """Validate with the model's own rules (uniqueness, constraints) and save, as one event."""
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise RuleViolation(
+            " ".join(messages),
+            code="invalid",
+            field=None if field == "__all__" else field,
+            data={"fields": {k: [str(m) for m in v] for k, v in exc.message_dict.items()}},
+        ) from exc
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise RuleViolation(_("This conflicts with an existing record."), code="conflict") from exc
+    events.record(
+        actor=actor,
+        verb=verb,
+        target=instance,
+        dealer_id=dealer_id,
+        data={"created": created, "name": str(instance)},
+    )
+
+
+def _assign(instance, fields: dict, allowed: set[str]):
+    unknown = set(fields) - allowed
+    if unknown:
+        raise RuleViolation(code="unknown_field", data={"fields": sorted(unknown)})
+    for name, value in fields.items():
+        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+    return instance
+
+
+PRODUCT_LINE_FIELDS = {"code", "name", "name_en", "position", "is_active"}
+PRODUCT_FIELDS = {
+    "sku",
+    "name",
+    "name_en",
+    "product_line",
+    "unit",
+    "pack_size",
+    "base_price",
+    "vat_rate",
+    "weight_kg",
+    "volume_m3",
+    "is_active",
+    "image",
+}
+WAREHOUSE_FIELDS = {"code", "name", "name_en", "region", "address", "latitude", "longitude", "priority", "is_active"}
+PRICE_LIST_FIELDS = {"name", "kind", "tier", "dealer", "valid_from", "valid_until"}
+
+
+def product_line_save(*, actor, product_line=None, **fields):
+    _require(actor, "manage_catalogue")
+    with transaction.atomic():
+        instance = _assign(product_line or ProductLine(), fields, PRODUCT_LINE_FIELDS)
+        _validated_save(instance, actor=actor, verb=verbs.CATALOGUE_CHANGED.code, created=product_line is None)
+    return instance
+
+
+def product_save(*, actor, product: Product | None = None, **fields) -> Product:
+    _require(actor, "manage_catalogue")
+    with transaction.atomic():
+        instance = _assign(product or Product(), fields, PRODUCT_FIELDS)
+        _validated_save(instance, actor=actor, verb=verbs.CATALOGUE_CHANGED.code, created=product is None)
+    return instance
+
+
+def warehouse_save(*, actor, warehouse: Warehouse | None = None, **fields) -> Warehouse:
+    _require(actor, "manage_catalogue")
+    with transaction.atomic():
+        instance = _assign(warehouse or Warehouse(), fields, WAREHOUSE_FIELDS)
+        _validated_save(instance, actor=actor, verb=verbs.CATALOGUE_CHANGED.code, created=warehouse is None)
+    return instance
+
+
+def price_list_save(*, actor, price_list=None, items=None, **fields):
+    """Create or change a tier or dealer price list; ``items`` ({product: price}) replaces its prices."""
+    _require(actor, "manage_catalogue")
+    instance = _assign(price_list or PriceList(), fields, PRICE_LIST_FIELDS)
+    if instance.kind == PriceList.Kind.DEALER:
+        instance.tier = ""
+        if instance.dealer_id is None:
+            raise RuleViolation(_("A dealer price list needs a dealer."), code="dealer_required", field="dealer")
+        _require_dealer_access(actor, instance.dealer_id)
+    elif instance.kind == PriceList.Kind.TIER:
+        instance.dealer = None
+        if instance.tier not in Dealer.Tier.values:
+            raise RuleViolation(_("Choose a tier."), code="tier_required", field="tier")
+    with transaction.atomic():
+        _validated_save(
+            instance,
+            actor=actor,
+            verb=verbs.CATALOGUE_CHANGED.code,
+            created=price_list is None,
+            dealer_id=instance.dealer_id,
+        )
+        if items is not None:
+            if any(_money(price) < 0 for price in items.values()):
+                raise RuleViolation(_("A price cannot be negative."), code="invalid_amount", field="items")
+            instance.items.all().delete()
+            PriceListItem.objects.bulk_create(
+                [PriceListItem(price_list=instance, product=p, price=_money(price)) for p, price in items.items()]
+            )
+    return instance
+
+
+def authorization_save(*, actor, authorization=None, regions=None, **fields):
+    """Authorise a dealer for a product line (optionally only in some regions and between dates)."""
+    _require(actor, "manage_catalogue")
+    instance = _assign(
+        authorization or DealerAuthorization(), fields, {"dealer", "product_line", "valid_from", "valid_until"}
+    )
+    if instance.dealer_id is None:
+        raise RuleViolation(_("Choose a dealer."), code="dealer_required", field="dealer")
+    _require_dealer_access(actor, instance.dealer_id)
+    with transaction.atomic():
+        _validated_save(
+            instance,
+            actor=actor,
+            verb=verbs.AUTHORIZATION_CHANGED.code,
+            created=authorization is None,
+            dealer_id=instance.dealer_id,
+        )
+        if regions is not None:
+            instance.regions.set(regions)
+    return instance
