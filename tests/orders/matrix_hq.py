@@ -1,4 +1,4 @@
-"""Permission-matrix entries for the orders app's hq routes (see tests/platform/permission_matrix.py)."""
+"""Permission-matrix entries for the orders app's order desk pages (see tests/platform/permission_matrix.py)."""
 
 API: dict = {}
 HTML: dict = {}
