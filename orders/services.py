@@ -327,6 +327,14 @@ def order_add_line(*, actor, order: Order, product: Product, quantity: int) -> O
         return order_update(actor=actor, order=locked, lines=items)
 
 
+def order_add_lines(*, actor, order: Order, lines) -> Order:
+    """Add several products to a draft at once (a pasted or uploaded list): all of them or none."""
+    with transaction.atomic():
+        locked = _locked_draft(actor, order)
+        items = [{"product": line.product_id, "quantity": line.quantity} for line in locked.lines.all()]
+        return order_update(actor=actor, order=locked, lines=[*items, *lines])
+
+
 def order_remove_line(*, actor, order: Order, product_id: int) -> Order:
     with transaction.atomic():
         locked = _locked_draft(actor, order)
@@ -669,6 +677,7 @@ def order_ship(*, actor, order: Order) -> Order:
         locked = _lock(order)
         _require_dealer_access(actor, locked.dealer_id)
         _move(locked, S.SHIPPED)
+        _lock_account(locked.dealer)  # before the stock rows, as submission does
         _release(actor=actor, order=locked, kind=StockMovement.Kind.SHIP)
         locked.shipped_at = timezone.now()
         locked.save()
@@ -748,6 +757,8 @@ def orders_release_expired(*, now=None) -> int:
 
 
 def _issue_invoice(*, actor, order: Order) -> Invoice:
+    """Invoice a shipped order and pay it from money already received. The caller holds the dealer's
+    credit account lock."""
     today = timezone.localdate()
     invoice = Invoice.objects.create(
         number=next_number("INV"),
@@ -764,7 +775,6 @@ def _issue_invoice(*, actor, order: Order) -> Invoice:
     events.record(
         actor=actor, verb=verbs.INVOICE_ISSUED.code, target=invoice, data={"amount": str(invoice.gross_amount)}
     )
-    _lock_account(order.dealer)
     _allocate(dealer_id=order.dealer_id)
     return invoice
 
