@@ -4,12 +4,15 @@ import django_filters
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from dealers.models import Region
 from dms.filters import StrictBooleanFilter
 from orders.models import Invoice, Order, Payment, Product, ProductLine, StockLevel, Warehouse
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
     """A province or city by code; matches every dealer inside it."""
 

@@ -157,10 +157,10 @@ HTML = {
 # Each area of the orders app declares its own entries beside its tests.
 from tests.orders import matrix_api, matrix_finance, matrix_hq, matrix_portal  # noqa: E402 - they build on the outcomes above
 
-API.update(matrix_api.API)
-HTML.update(matrix_hq.HTML)
-HTML.update(matrix_portal.HTML)
-HTML.update(matrix_finance.HTML)
+AREAS = (matrix_api, matrix_hq, matrix_finance, matrix_portal)
+for area in AREAS:
+    API.update(area.API)
+    HTML.update(area.HTML)
 
 
 def api_operations(urlconf=None) -> set[tuple[str, str]]:

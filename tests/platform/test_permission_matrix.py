@@ -19,7 +19,6 @@ from dms.accounts.services import token_create
 from dms.events.models import Notification
 from dms.events.services import events_publish
 from tests.factories import application_data, document_type, pdf_bytes
-from tests.orders import matrix_api, matrix_finance, matrix_hq, matrix_portal
 from tests.orders.matrix_world import orders_world
 from tests.platform import permission_matrix as matrix
 
@@ -71,7 +70,7 @@ def owner_of_objects(viewer, world):
 
 def object_id(param_path: str, viewer, world) -> int:
     """The object a path parameter names: an owned token/notification, else a shared sample."""
-    for area in (matrix_api, matrix_hq, matrix_finance, matrix_portal):
+    for area in matrix.AREAS:
         found = area.object_id(param_path, world)
         if found is not None:
             return found
@@ -95,7 +94,7 @@ def object_id(param_path: str, viewer, world) -> int:
 
 
 def html_url(name: str, viewer, world) -> str:
-    for area in (matrix_hq, matrix_finance, matrix_portal):
+    for area in matrix.AREAS:
         url = area.html_url(name, world)
         if url is not None:
             return url
