@@ -74,6 +74,20 @@ _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
+class Layout(NamedTuple):
+    """The columns a kind of file may have, so other imports read files the same way as this one."""
+
+    columns: list  # (key, label) pairs; a header matches a key, or its label in Chinese or English
+    required: tuple
+    ignored: frozenset = frozenset()
+    # More header titles per key, such as the names a bank or warehouse system gives its columns.
+    aliases: tuple = ()
+    no_rows_message: str = gettext_lazy("The file has no dealers to import below its header row.")
+
+
+DEALER_LAYOUT = Layout(COLUMNS, REQUIRED, IGNORED)
+
+
 class ImportFileError(RuleViolation):
     code = "import_file_invalid"
     message = gettext_lazy("This file cannot be read.")
@@ -119,11 +133,12 @@ class ImportReport:
 # --- Reading ------------------------------------------------------------------------------------------------------
 
 
-def read_rows(uploaded_file) -> list[dict]:
+def read_rows(uploaded_file, layout: Layout = DEALER_LAYOUT) -> list[dict]:
     """The data rows of a CSV or .xlsx file as dicts keyed by column key, plus ``_row``, the spreadsheet row number.
 
     Only non-empty cells are kept, as text, so the rows can wait in the session as JSON. The format is told by
-    content, not by the file name. Raises ImportFileError for anything that is not a readable table of dealers.
+    content, not by the file name. Raises ImportFileError for anything that is not a readable table with the
+    columns of ``layout`` (dealers unless told otherwise).
     """
     too_large = ImportFileError(_("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)})
     if (getattr(uploaded_file, "size", None) or 0) > MAX_BYTES:
@@ -134,13 +149,13 @@ def read_rows(uploaded_file) -> list[dict]:
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     if data.startswith(b"PK"):  # an .xlsx is a zip archive
-        return _xlsx_rows(data)
+        return _xlsx_rows(data, layout)
     if data.startswith(_XLS_SIGNATURE):
         raise ImportFileError(_("Old .xls workbooks cannot be read: save the file as .xlsx or CSV (UTF-8)."))
-    return _csv_rows(data)
+    return _csv_rows(data, layout)
 
 
-def _xlsx_rows(data: bytes) -> list[dict]:
+def _xlsx_rows(data: bytes, layout: Layout) -> list[dict]:
     from openpyxl import load_workbook
 
     not_a_workbook = ImportFileError(_("The file is neither a CSV file nor a valid Excel (.xlsx) workbook."))
@@ -158,7 +173,7 @@ def _xlsx_rows(data: bytes) -> list[dict]:
     try:
         sheet = workbook.active or workbook.worksheets[0]
         # Read-only sheets yield empty tuples for missing rows, so the position is the spreadsheet row number.
-        return _to_dicts(enumerate(sheet.iter_rows(values_only=True), start=1))
+        return _to_dicts(enumerate(sheet.iter_rows(values_only=True), start=1), layout)
     except ImportFileError:
         raise
     except Exception as exc:  # the sheet XML is parsed while iterating, so damage can surface only here
@@ -167,13 +182,13 @@ def _xlsx_rows(data: bytes) -> list[dict]:
         workbook.close()
 
 
-def _csv_rows(data: bytes) -> list[dict]:
+def _csv_rows(data: bytes, layout: Layout) -> list[dict]:
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",\t;", key=first_line.count)
     try:
         # One record is one spreadsheet row, even when a quoted cell spans several lines of the file.
-        return _to_dicts(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1))
+        return _to_dicts(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1), layout)
     except csv.Error as exc:
         raise ImportFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
 
@@ -206,7 +221,7 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _to_dicts(table) -> list[dict]:
+def _to_dicts(table, layout: Layout) -> list[dict]:
     columns = None
     rows = []
     for number, cells in table:
@@ -214,7 +229,7 @@ def _to_dicts(table) -> list[dict]:
         if not any(values):
             continue
         if columns is None:
-            columns = _header_keys(values)
+            columns = _header_keys(values, layout)
             continue
         if len(rows) == MAX_ROWS:
             raise ImportFileError(
@@ -224,7 +239,7 @@ def _to_dicts(table) -> list[dict]:
         row.update((key, value) for key, value in zip(columns, values, strict=False) if key and value)
         rows.append(row)
     if not rows:
-        raise ImportFileError(_("The file has no dealers to import below its header row."))
+        raise ImportFileError(str(layout.no_rows_message))
     return rows
 
 
@@ -233,18 +248,20 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-def _header_aliases() -> dict[str, str]:
+def _header_aliases(layout: Layout) -> dict[str, str]:
     aliases = {}
-    for key, label in COLUMNS:
+    for key, label in layout.columns:
         aliases[_norm(key)] = key
         for language in HEADER_LANGUAGES:
             with translation.override(language):
                 aliases[_norm(str(label))] = key
+    for key, titles in layout.aliases:
+        aliases.update((_norm(title), key) for title in titles)
     return aliases
 
 
-def _header_keys(header: list[str]) -> list[str | None]:
-    aliases = _header_aliases()
+def _header_keys(header: list[str], layout: Layout) -> list[str | None]:
+    aliases = _header_aliases(layout)
     keys, unknown, seen = [], [], set()
     for title in header:
         key = aliases.get(_norm(title).rstrip("* "))
@@ -254,12 +271,13 @@ def _header_keys(header: list[str]) -> list[str | None]:
             raise ImportFileError(_("The column “%(column)s” appears twice.") % {"column": title})
         if key:
             seen.add(key)
-        keys.append(None if key in IGNORED else key)
+        keys.append(None if key in layout.ignored else key)
     if unknown:
         raise ImportFileError(
             _("Unknown columns: %(columns)s. Use the column names of the template.") % {"columns": ", ".join(unknown)}
         )
-    missing = [str(COLUMN_LABELS[key]) for key in REQUIRED if key not in seen]
+    labels = dict(layout.columns)
+    missing = [str(labels[key]) for key in layout.required if key not in seen]
     if missing:
         raise ImportFileError(_("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)})
     return keys

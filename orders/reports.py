@@ -1,0 +1,182 @@
+"""Finance reports: the aging of receivables (账龄) by dealer and region, and days sales outstanding (DSO).
+
+Computed in the database, scoped to the user first: a fixed number of queries however many dealers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dealers.models import Region
+from dms.scoping import dealer_q
+from orders.models import ZERO, Invoice, PaymentAllocation
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+DSO_DAYS = 90
+BUCKETS = (
+    ("current", _("Not yet due")),
+    ("days_1_30", _("1–30 days")),
+    ("days_31_60", _("31–60 days")),
+    ("days_61_90", _("61–90 days")),
+    ("days_over_90", _("Over 90 days")),
+)
+
+
+def bucket_conditions(as_of: date) -> dict[str, Q]:
+    """Which due dates fall in each bucket on ``as_of``. Days overdue are ``as_of - due_on``: an invoice due
+    today or later is current; one due yesterday is 1 day overdue."""
+
+    def days_ago(days: int) -> date:
+        return as_of - timedelta(days=days)
+
+    return {
+        "current": Q(due_on__gte=as_of),
+        "days_1_30": Q(due_on__lte=days_ago(1), due_on__gte=days_ago(30)),
+        "days_31_60": Q(due_on__lte=days_ago(31), due_on__gte=days_ago(60)),
+        "days_61_90": Q(due_on__lte=days_ago(61), due_on__gte=days_ago(90)),
+        "days_over_90": Q(due_on__lte=days_ago(91)),
+    }
+
+
+def dso(receivables: Decimal, credit_sales: Decimal, days: int = DSO_DAYS) -> Decimal | None:
+    """Days sales outstanding = receivables ÷ credit sales of the last ``days`` days × ``days``, in days to one
+    decimal; None when nothing was sold on credit in the period."""
+    if credit_sales <= 0:
+        return None
+    return (receivables / credit_sales * days).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class AgingLine:
+    """What one dealer, one region, or everyone owes, by bucket, and what they bought on credit lately."""
+
+    label: str
+    buckets: dict[str, Decimal]
+    credit_sales: Decimal = ZERO
+    dealer_id: int | None = None
+    code: str = ""
+    region_code: str = ""
+    region_label: str = ""
+    dealer_count: int = 0
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets.values(), ZERO)
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.total - self.buckets["current"]
+
+    @property
+    def dso(self) -> Decimal | None:
+        return dso(self.total, self.credit_sales)
+
+    @property
+    def amounts(self) -> list[Decimal]:
+        """The buckets in report order, for templates and exports."""
+        return [self.buckets[key] for key, _label in BUCKETS]
+
+    def add(self, other: "AgingLine") -> None:
+        for key in self.buckets:
+            self.buckets[key] += other.buckets[key]
+        self.credit_sales += other.credit_sales
+        self.dealer_count += 1
+
+
+def _empty_buckets() -> dict[str, Decimal]:
+    return {key: ZERO for key, _label in BUCKETS}
+
+
+@dataclass
+class AgingReport:
+    as_of: date
+    dealers: list[AgingLine] = field(default_factory=list)
+    regions: list[AgingLine] = field(default_factory=list)
+    total: AgingLine = field(default_factory=lambda: AgingLine(label=str(_("Total")), buckets=_empty_buckets()))
+
+    def chart(self) -> dict:
+        """A stacked bar per region: one series per bucket. Amounts as text, so no float rounds them here."""
+        return {
+            "labels": [line.label for line in self.regions],
+            "series": [
+                {"name": str(label), "data": [str(line.buckets[key]) for line in self.regions]}
+                for key, label in BUCKETS
+            ],
+        }
+
+
+def _receivables(*, user, as_of: date, region: Region | None):
+    """Per dealer: the amount outstanding on ``as_of`` in each bucket, and the credit sales of the DSO period.
+
+    Outstanding on a date is the gross amount less what payments received by that date paid of it, so a past
+    date shows the aging as it was then."""
+    paid_by_then = (
+        PaymentAllocation.objects.filter(invoice=OuterRef("pk"), payment__received_on__lte=as_of)
+        .order_by()
+        .values("invoice")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    invoices = Invoice.objects.filter(dealer_q(user, field="dealer"), issued_on__lte=as_of)
+    if region is not None:
+        invoices = invoices.filter(dealer__region__path__startswith=region.path)
+    invoices = invoices.annotate(
+        outstanding=F("gross_amount") - Coalesce(Subquery(paid_by_then, output_field=MONEY), ZERO, output_field=MONEY)
+    )
+    sums = {
+        key: Sum("outstanding", filter=condition, default=ZERO, output_field=MONEY)
+        for key, condition in bucket_conditions(as_of).items()
+    }
+    period_start = as_of - timedelta(days=DSO_DAYS - 1)
+    return (
+        invoices.order_by()
+        .values("dealer_id", "dealer__code", "dealer__name", "dealer__region__path")
+        .annotate(**sums, credit_sales=Sum("gross_amount", filter=Q(issued_on__gte=period_start), default=ZERO))
+        .order_by("dealer__code")
+    )
+
+
+def _province_code(path: str) -> str:
+    """``CN/330000/330100/`` → ``330000``: the province a dealer's home region lies in."""
+    parts = [part for part in path.split("/") if part]
+    return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
+
+
+def aging_report(*, user, as_of: date | None = None, region: Region | None = None) -> AgingReport:
+    """Receivables of the dealers the user may see, aged on ``as_of`` (today), by dealer and by province,
+    with DSO for each and overall (two queries)."""
+    as_of = as_of or timezone.localdate()
+    report = AgingReport(as_of=as_of)
+    rows = list(_receivables(user=user, as_of=as_of, region=region))
+    provinces = {_province_code(row["dealer__region__path"]) for row in rows}
+    names = {r.code: r.local_name for r in Region.objects.filter(code__in=provinces)}
+    regions: dict[str, AgingLine] = {}
+    for row in rows:
+        code = _province_code(row["dealer__region__path"])
+        line = AgingLine(
+            label=row["dealer__name"],
+            buckets={key: row[key] for key, _label in BUCKETS},
+            credit_sales=row["credit_sales"],
+            dealer_id=row["dealer_id"],
+            code=row["dealer__code"],
+            region_code=code,
+            region_label=names.get(code, code),
+        )
+        region_line = regions.setdefault(
+            code, AgingLine(label=names.get(code, code), buckets=_empty_buckets(), region_code=code)
+        )
+        region_line.add(line)
+        report.total.add(line)
+        # Dealers who owe nothing still count in the DSO of their region and overall, but are not listed.
+        if line.total > 0:
+            report.dealers.append(line)
+    report.dealers.sort(key=lambda line: (-line.overdue, -line.total, line.code))
+    report.regions = sorted(
+        (line for line in regions.values() if line.total > 0), key=lambda line: (-line.total, line.region_code)
+    )
+    return report
