@@ -342,6 +342,18 @@ def order_remove_line(*, actor, order: Order, product_id: int) -> Order:
         return order_update(actor=actor, order=locked, lines=[i for i in items if i["product"] != product_id])
 
 
+def order_set_quantity(*, actor, order: Order, product_id: int, quantity: int) -> Order:
+    """Change how many units of a product a draft holds; zero removes the line."""
+    with transaction.atomic():
+        locked = _locked_draft(actor, order)
+        items = [
+            {"product": line.product_id, "quantity": quantity if line.product_id == product_id else line.quantity}
+            for line in locked.lines.all()
+            if quantity or line.product_id != product_id
+        ]
+        return order_update(actor=actor, order=locked, lines=items)
+
+
 def order_copy(*, actor, order: Order) -> tuple[Order, list[LineProblem]]:
     """Reorder: a new draft with the lines of ``order`` that can still be ordered. Nothing is
     reserved or approved here; the copy is submitted like any other draft."""
