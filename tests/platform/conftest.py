@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -88,3 +90,11 @@ def make_page(chromium_browser, request):
 def web_page(make_page):
     """A desktop-sized page with the browser's locale set to zh-CN."""
     return make_page()
+
+
+def sign_in(page, live_server, user, password: str = PASSWORD) -> None:
+    """Sign ``user`` in on the sign-in page (the factories' password unless told otherwise)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator('input[name="username"]').fill(user if isinstance(user, str) else user.username)
+    page.locator('input[name="password"]').fill(password)
+    page.get_by_test_id("login-submit").click()

@@ -7,7 +7,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from dms.accounts.models import Role
-from tests.factories import PASSWORD
+from tests.platform.conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,13 +29,6 @@ HOME = {
 def role_label(role: str, language: str) -> str:
     with translation.override(language):
         return str(Role(role).label)
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator('input[name="username"]').fill(user.username)
-    page.locator('input[name="password"]').fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
 
 
 @pytest.fixture(params=ROLES)

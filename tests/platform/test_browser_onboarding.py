@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from dealers.models import Dealer, DealerApplication, QualificationDocument
-from tests.factories import PASSWORD, DealerFactory, criteria, document_type, make_uscc, pdf_bytes, region
-from tests.platform.conftest import DEFAULT_TIMEOUT_MS, DESKTOP, PHONE
+from tests.factories import DealerFactory, criteria, document_type, make_uscc, pdf_bytes, region
+from tests.platform.conftest import DEFAULT_TIMEOUT_MS, DESKTOP, PHONE, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,13 +50,6 @@ def open_page(chromium_browser):
 def shot(page, name: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / f"onboarding-{name}.png"), full_page=True)
-
-
-def sign_in(page, live_server, username: str, password: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator('input[name="username"]').fill(username)
-    page.locator('input[name="password"]').fill(password)
-    page.get_by_test_id("login-submit").click()
 
 
 def test_company_applies_is_approved_uploads_documents_and_becomes_active(
@@ -115,7 +108,7 @@ def _onboarding_story(open_page, live_server, settings, hq_admin, tmp_path):
 
     # 2. HQ reviews, scores and approves.
     hq = open_page()
-    sign_in(hq, live_server, hq_admin.username, PASSWORD)
+    sign_in(hq, live_server, hq_admin)
     expect(hq).to_have_url(f"{live_server.url}/hq/")
     hq.goto(f"{live_server.url}/hq/dealers/applications/")
     hq.get_by_role("link", name=number, exact=True).click()
