@@ -1,6 +1,5 @@
 """HQ page for importing dealers from a spreadsheet: upload and dry run, then confirm to create them all."""
 
-import csv
 import secrets
 
 from django import forms
@@ -14,6 +13,7 @@ from django.views.generic import FormView
 
 from dealers import importing
 from dms.errors import DomainError
+from dms.exports import csv_response
 from dms.forms import BootstrapFormMixin, run_service
 from dms.views import HQ, RoleRequiredMixin
 
@@ -99,8 +99,4 @@ class DealerImportView(RoleRequiredMixin, FormView):
         """An empty sheet with the Chinese column titles people fill in."""
         with translation.override("zh-hans"):
             header = [str(label) for _key, label in importing.TEMPLATE_COLUMNS]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="dealer-import-template.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a byte-order mark
-        csv.writer(response).writerow(header)
-        return response
+        return csv_response("dealer-import-template.csv", header)

@@ -1,12 +1,9 @@
 """HQ pages for dealers: list with filters and export, detail, create/edit, status and tier changes."""
 
-import csv
-
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +14,7 @@ from dealers import forms, selectors, services
 from dealers.document_forms import DocumentUploadForm
 from dealers.filters import DealerFilterSet
 from dealers.models import Dealer, DealerContact
+from dms.exports import ExportMixin
 from dms.forms import flash_form_errors, run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
@@ -36,62 +34,33 @@ EXPORT_COLUMNS = [  # lazy: the header follows the language of whoever exports
 ]
 
 
-def export_row(dealer: Dealer) -> list:
-    region = dealer.region
-    province = region if region.level == "province" else region.parent
-    return [
-        dealer.code,
-        dealer.name,
-        dealer.legal_name,
-        dealer.uscc,
-        dealer.get_status_display(),
-        dealer.get_tier_display(),
-        province.name if province else "",
-        region.name,
-        str(dealer.owner) if dealer.owner else "",
-        dealer.payment_terms_days,
-        dealer.lead_capacity,
-        dealer.joined_on.isoformat() if dealer.joined_on else "",
-    ]
-
-
-class DealerListView(ScopedListView):
+class DealerListView(ExportMixin, ScopedListView):
     allowed_roles = HQ
     selector = selectors.dealer_list
     filterset_class = DealerFilterSet
     template_name = "dealers/dealer_list.html"
     context_object_name = "dealers"
+    export_name = "dealers"
+    export_title = gettext_lazy("Dealers")
+    export_columns = [label for _key, label in EXPORT_COLUMNS]
 
-    def get(self, request, *args, **kwargs):
-        export = request.GET.get("export")
-        if export in ("csv", "xlsx"):
-            return self.export(export)
-        return super().get(request, *args, **kwargs)
-
-    def export(self, kind: str) -> HttpResponse:
-        """The filtered list, exactly as the page shows it, as CSV or Excel."""
-        rows = [export_row(d) for d in self.get_queryset().iterator(chunk_size=500)]
-        header = [str(label) for _key, label in EXPORT_COLUMNS]
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if kind == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="dealers-{stamp}.csv"'
-            response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a byte-order mark
-            writer = csv.writer(response)
-            writer.writerow(header)
-            writer.writerows(rows)
-            return response
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Dealers"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="dealers-{stamp}.xlsx"'
-        workbook.save(response)
-        return response
+    def export_row(self, dealer: Dealer) -> list:
+        region = dealer.region
+        province = region if region.level == "province" else region.parent
+        return [
+            dealer.code,
+            dealer.name,
+            dealer.legal_name,
+            dealer.uscc,
+            dealer.get_status_display(),
+            dealer.get_tier_display(),
+            province.name if province else "",
+            region.name,
+            str(dealer.owner) if dealer.owner else "",
+            dealer.payment_terms_days,
+            dealer.lead_capacity,
+            dealer.joined_on.isoformat() if dealer.joined_on else "",
+        ]
 
 
 class DealerDetailView(ScopedDetailView):

@@ -1,11 +1,10 @@
 """Head-office order desk: the order list and export, the approval queue, orders created for a dealer,
 the order page and the actions on it."""
 
-import csv
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.generic import FormView
 
 from dealers.selectors import dealer_list
 from dms.errors import RuleViolation
+from dms.exports import ExportMixin
 from dms.forms import flash_form_errors, run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import desk_forms, selectors, services
@@ -46,36 +46,32 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def export_row(order: Order) -> list:
-    return [
-        order.number,
-        order.dealer.code,
-        order.dealer.name,
-        order.dealer.region.name,
-        order.get_status_display(),
-        order.net_amount,
-        order.vat_amount,
-        order.gross_amount,
-        order.line_count,
-        _local(order.created_at),
-        _local(order.submitted_at),
-        order.requested_delivery_date.isoformat() if order.requested_delivery_date else "",
-        str(order.created_by) if order.created_by else "",
-    ]
-
-
-class OrderListView(ScopedListView):
+class OrderListView(ExportMixin, ScopedListView):
     allowed_roles = HQ
     selector = selectors.order_list
     filterset_class = OrderFilterSet
     template_name = "orders/desk/order_list.html"
     context_object_name = "orders"
+    export_name = "orders"
+    export_title = gettext_lazy("Orders")
+    export_columns = EXPORT_COLUMNS
 
-    def get(self, request, *args, **kwargs):
-        export = request.GET.get("export")
-        if export in ("csv", "xlsx"):
-            return self.export(export)
-        return super().get(request, *args, **kwargs)
+    def export_row(self, order: Order) -> list:
+        return [
+            order.number,
+            order.dealer.code,
+            order.dealer.name,
+            order.dealer.region.name,
+            order.get_status_display(),
+            order.net_amount,
+            order.vat_amount,
+            order.gross_amount,
+            order.line_count,
+            _local(order.created_at),
+            _local(order.submitted_at),
+            order.requested_delivery_date.isoformat() if order.requested_delivery_date else "",
+            str(order.created_by) if order.created_by else "",
+        ]
 
     def get_queryset(self):
         qs = super().get_queryset()
@@ -97,31 +93,6 @@ class OrderListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["pending_count"] = selectors.approval_queue(user=self.request.user).count()
         return context
-
-    def export(self, kind: str) -> HttpResponse:
-        """The filtered list, exactly as the page shows it, as CSV or Excel."""
-        rows = [export_row(order) for order in self.get_queryset().iterator(chunk_size=500)]
-        header = [str(label) for label in EXPORT_COLUMNS]
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if kind == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
-            response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a byte-order mark
-            writer = csv.writer(response)
-            writer.writerow(header)
-            writer.writerows(rows)
-            return response
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Orders"))
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.xlsx"'
-        workbook.save(response)
-        return response
 
 
 def _needs_override(order: Order) -> bool:

@@ -1,6 +1,5 @@
 """HQ pages for the catalogue, stock, invoices, payments (回款), the aging report and a dealer's credit."""
 
-import csv
 import mimetypes
 import secrets
 
@@ -21,6 +20,7 @@ from django.views.generic import FormView, TemplateView
 from dealers import selectors as dealer_selectors
 from dealers.importing import read_rows
 from dms.errors import DomainError, PermissionDeniedError
+from dms.exports import ExportMixin, csv_response, spreadsheet
 from dms.forms import flash_form_errors, run_service, style_form
 from dms.templatetags.money import cny
 from dms.views import EVERYONE, HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -34,52 +34,10 @@ LOW_STOCK = 10
 RECENT_MOVEMENTS = 20
 # A file full of mistakes would make an unreadable page; the first errors are enough to start fixing it.
 MAX_ERRORS_SHOWN = 200
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _refuse(request) -> None:
     messages.error(request, str(PermissionDeniedError.message))
-
-
-def spreadsheet(kind: str, name: str, sheets: list[tuple[str, list, list[list]]]) -> HttpResponse:
-    """A download of ``sheets`` ((title, header, rows)) as CSV (the first sheet) or Excel."""
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if kind == "csv":
-        _title, header, rows = sheets[0]
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a byte-order mark
-        writer = csv.writer(response)
-        writer.writerow([str(label) for label in header])
-        writer.writerows(rows)
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(str(title)[:31])
-        sheet.append([str(label) for label in header])
-        for row in rows:
-            sheet.append(row)
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-    workbook.save(response)
-    return response
-
-
-class ExportMixin:
-    """``?export=csv`` or ``?export=xlsx``: the filtered list, exactly as the page shows it."""
-
-    export_name = ""
-    export_title = ""
-    export_columns: list = []
-
-    def get(self, request, *args, **kwargs):
-        kind = request.GET.get("export")
-        if kind in ("csv", "xlsx"):
-            rows = [self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=500)]
-            return spreadsheet(kind, self.export_name, [(self.export_title, self.export_columns, rows)])
-        return super().get(request, *args, **kwargs)
 
 
 class DealerChoiceMixin:
@@ -249,11 +207,7 @@ class SpreadsheetImportView(RoleRequiredMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("template") == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{self.template_name_csv}"'
-            response.write("\ufeff")
-            csv.writer(response).writerow(self.template_rows)
-            return response
+            return csv_response(self.template_name_csv, self.template_rows)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):

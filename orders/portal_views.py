@@ -10,8 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -169,17 +170,11 @@ MAIN_STEPS = [
     (S.DELIVERED, "delivered_at"),
     (S.COMPLETED, "completed_at"),
 ]
-STEP_LABELS = {
-    S.DRAFT: gettext_lazy("Draft"),
-    S.SUBMITTED: gettext_lazy("Submitted"),
-    S.PENDING_APPROVAL: gettext_lazy("Waiting for approval"),
-    S.APPROVED: gettext_lazy("Approved"),
-    S.REJECTED: gettext_lazy("Rejected"),
-    S.SHIPPED: gettext_lazy("Shipped"),
-    S.DELIVERED: gettext_lazy("Delivered"),
-    S.COMPLETED: gettext_lazy("Completed"),
-    S.CANCELLED: gettext_lazy("Cancelled"),
-}
+
+
+def step_label(status: str) -> str:
+    """The step's name: the status as the badge shows it."""
+    return capfirst(S(status).label)
 
 
 def status_steps(order: Order) -> list[Step]:
@@ -190,14 +185,14 @@ def status_steps(order: Order) -> list[Step]:
         time = getattr(order, attribute)
         if status == S.APPROVED and order.status in (S.PENDING_APPROVAL, S.REJECTED, S.DRAFT):
             time = None  # decided_at then records a rejection, or nothing yet
-        steps.append(Step(status, STEP_LABELS[status], time, "done" if time else "upcoming"))
+        steps.append(Step(status, step_label(status), time, "done" if time else "upcoming"))
     reached = max(i for i, step in enumerate(steps) if step.state == "done")
     if order.status == S.PENDING_APPROVAL:
-        waiting = Step(S.PENDING_APPROVAL, STEP_LABELS[S.PENDING_APPROVAL], order.submitted_at, "waiting")
+        waiting = Step(S.PENDING_APPROVAL, step_label(S.PENDING_APPROVAL), order.submitted_at, "waiting")
         steps.insert(reached + 1, waiting)
     elif order.status in (S.REJECTED, S.CANCELLED):
         when = order.decided_at if order.status == S.REJECTED else order.cancelled_at
-        steps = [*steps[: reached + 1], Step(order.status, STEP_LABELS[order.status], when, "stopped")]
+        steps = [*steps[: reached + 1], Step(order.status, step_label(order.status), when, "stopped")]
     else:
         steps[reached].state = "current"
     return steps

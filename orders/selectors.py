@@ -265,30 +265,14 @@ CREDIT_ORDER_STATUSES = (Order.Status.APPROVED, Order.Status.PENDING_APPROVAL)
 
 def credit_position(*, dealer, exclude_order_id: int | None = None, day: date | None = None) -> CreditPosition:
     """Limit, what is owed and committed, and what is overdue, for one dealer (5 queries)."""
-    day = day or timezone.localdate()
-    limit = CreditAccount.objects.filter(dealer=dealer).values_list("credit_limit", flat=True).first() or ZERO
-    unpaid = Invoice.objects.filter(dealer=dealer).exclude(status=Invoice.Status.PAID)
-    open_invoices = unpaid.aggregate(s=Sum(F("gross_amount") - F("paid_amount")))["s"] or ZERO
-    orders = Order.objects.filter(dealer=dealer, status__in=CREDIT_ORDER_STATUSES)
-    if exclude_order_id:
-        orders = orders.exclude(pk=exclude_order_id)
-    open_orders = orders.aggregate(s=Sum("gross_amount"))["s"] or ZERO
-    unallocated = Payment.objects.filter(dealer=dealer).aggregate(s=Sum("unallocated_amount"))["s"] or ZERO
-    overdue = list(unpaid.filter(due_on__lt=day).order_by("due_on", "id"))
-    return CreditPosition(
-        dealer_id=dealer.pk,
-        credit_limit=limit,
-        open_invoices=open_invoices,
-        open_orders=open_orders,
-        unallocated=unallocated,
-        overdue_amount=sum((i.outstanding for i in overdue), ZERO),
-        oldest_overdue_days=max((i.days_overdue(day) for i in overdue), default=0),
-        overdue_invoices=overdue,
-    )
+    return credit_positions(dealer_ids=[dealer.pk], exclude_order_id=exclude_order_id, day=day)[dealer.pk]
 
 
-def credit_positions(*, dealer_ids, day: date | None = None) -> dict[int, CreditPosition]:
-    """``credit_position`` for many dealers at once, keyed by dealer id (5 queries, however many)."""
+def credit_positions(
+    *, dealer_ids, exclude_order_id: int | None = None, day: date | None = None
+) -> dict[int, CreditPosition]:
+    """Credit positions of many dealers at once, keyed by dealer id (5 queries, however many).
+    ``exclude_order_id`` leaves one order out of the open orders: the one being checked."""
     day = day or timezone.localdate()
     ids = set(dealer_ids)
     if not ids:
@@ -301,7 +285,9 @@ def credit_positions(*, dealer_ids, day: date | None = None) -> dict[int, Credit
     limits = by_dealer(CreditAccount.objects, Sum("credit_limit"))
     unpaid = Invoice.objects.exclude(status=Invoice.Status.PAID)
     open_invoices = by_dealer(unpaid, Sum(F("gross_amount") - F("paid_amount")))
-    open_orders = by_dealer(Order.objects.filter(status__in=CREDIT_ORDER_STATUSES), Sum("gross_amount"))
+    open_orders = by_dealer(
+        Order.objects.filter(status__in=CREDIT_ORDER_STATUSES).exclude(pk=exclude_order_id), Sum("gross_amount")
+    )
     unallocated = by_dealer(Payment.objects, Sum("unallocated_amount"))
     overdue: dict[int, list[Invoice]] = {}
     for invoice in unpaid.filter(dealer_id__in=ids, due_on__lt=day).order_by("due_on", "id"):
