@@ -6,6 +6,20 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Text starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell value that a spreadsheet shows as written: text that would start a formula (a company
+    name, a bank remittance note) gets a leading apostrophe; numbers and dates are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_row(row) -> list:
+    return [safe_cell(value) for value in row]
 
 
 def csv_response(filename: str, header: list, rows=()) -> HttpResponse:
@@ -14,7 +28,7 @@ def csv_response(filename: str, header: list, rows=()) -> HttpResponse:
     response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a byte-order mark
     writer = csv.writer(response)
     writer.writerow([str(label) for label in header])
-    writer.writerows(rows)
+    writer.writerows(safe_row(row) for row in rows)
     return response
 
 
@@ -32,7 +46,7 @@ def spreadsheet(kind: str, name: str, sheets: list[tuple[str, list, list[list]]]
         sheet = workbook.create_sheet(str(title)[:31])
         sheet.append([str(label) for label in header])
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
     response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
     workbook.save(response)

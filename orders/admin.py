@@ -27,6 +27,21 @@ from orders.models import (
 )
 
 
+class CatalogueAdmin(admin.ModelAdmin):
+    """Adding and changing the catalogue needs ``manage_catalogue``, as on every other door; nothing is
+    deleted here (products and lines are deactivated, price lists and authorisations end on a date),
+    so orders and history keep what they refer to."""
+
+    def has_add_permission(self, request, obj=None):
+        return services.can(request.user, "manage_catalogue")
+
+    def has_change_permission(self, request, obj=None):
+        return services.can(request.user, "manage_catalogue")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceSaveMixin:
     """``save_model`` goes through ``service``; a broken rule becomes an error message."""
 
@@ -59,7 +74,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductLine)
-class ProductLineAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class ProductLineAdmin(ServiceSaveMixin, CatalogueAdmin):
     list_display = ["code", "name", "name_en", "position", "is_active"]
     search_fields = ["code", "name", "name_en"]
     service = services.product_line_save
@@ -68,7 +83,7 @@ class ProductLineAdmin(ServiceSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class ProductAdmin(ServiceSaveMixin, CatalogueAdmin):
     list_display = ["sku", "name", "product_line", "unit", "pack_size", "base_price", "vat_rate", "is_active"]
     list_filter = ["product_line", "is_active", "unit"]
     search_fields = ["sku", "name", "name_en"]
@@ -79,7 +94,7 @@ class ProductAdmin(ServiceSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class WarehouseAdmin(ServiceSaveMixin, CatalogueAdmin):
     list_display = ["code", "name", "region", "priority", "is_active"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["region"]
@@ -96,7 +111,7 @@ class PriceListItemInline(admin.TabularInline):
 
 
 @admin.register(PriceList)
-class PriceListAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class PriceListAdmin(ServiceSaveMixin, CatalogueAdmin):
     list_display = ["name", "kind", "tier", "dealer", "valid_from", "valid_until"]
     list_filter = ["kind", "tier"]
     search_fields = ["name", "dealer__name", "dealer__code"]
@@ -126,7 +141,7 @@ class PriceListAdmin(ServiceSaveMixin, admin.ModelAdmin):
 
 
 @admin.register(DealerAuthorization)
-class DealerAuthorizationAdmin(admin.ModelAdmin):
+class DealerAuthorizationAdmin(CatalogueAdmin):
     list_display = ["dealer", "product_line", "valid_from", "valid_until"]
     list_filter = ["product_line"]
     search_fields = ["dealer__name", "dealer__code"]

@@ -35,8 +35,6 @@ from orders.models import (
 )
 
 MAX_ID = 2**63 - 1
-# One adjustment moves at most this many units; larger changes are imports of counted stock.
-MAX_ADJUSTMENT = 1_000_000
 
 
 def _dealer_in_scope(user, dealer_id: int) -> Dealer:
@@ -400,8 +398,8 @@ class StockAdjustSerializer(serializers.Serializer):
     warehouse = serializers.SlugRelatedField(slug_field="code", queryset=Warehouse.objects.all())
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     delta = serializers.IntegerField(
-        min_value=-MAX_ADJUSTMENT,
-        max_value=MAX_ADJUSTMENT,
+        min_value=-services.MAX_ADJUSTMENT,
+        max_value=services.MAX_ADJUSTMENT,
         help_text=_("Units received (positive) or written off (negative)."),
     )
     reason = serializers.CharField(max_length=500)

@@ -1,7 +1,6 @@
 """Head-office order desk: the order list and export, the approval queue, orders created for a dealer,
 the order page and the actions on it."""
 
-
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect

@@ -1,5 +1,6 @@
 """HTML forms of the stock, payment, credit and report pages: shape only; the rules live in services."""
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -9,10 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from dealers import selectors as dealer_selectors
 from dealers.models import Region
 from dms.forms import BootstrapFormMixin
-from orders import selectors
+from orders import selectors, services
 from orders.models import Payment
 
 FILE_HELP = _("CSV (UTF-8 or GB18030) or .xlsx, up to 5 MB and 5,000 rows.")
+
+# Aging before this date is not meaningful (and far earlier dates cannot be computed).
+EARLIEST_REPORT_DATE = datetime.date(2000, 1, 1)
 
 
 class DealerChoiceField(forms.ModelChoiceField):
@@ -30,8 +34,8 @@ class StockAdjustForm(BootstrapFormMixin, forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=40)
     delta = forms.IntegerField(
         label=_("Change"),
-        min_value=-(10**9),
-        max_value=10**9,
+        min_value=-services.MAX_ADJUSTMENT,
+        max_value=services.MAX_ADJUSTMENT,
         help_text=_("Units to add (received) or, with a minus sign, to remove."),
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
@@ -109,4 +113,8 @@ class AgingFilterForm(forms.Form):
         day = self.cleaned_data["as_of"]
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("The report date cannot be in the future."))
+        if day and day < EARLIEST_REPORT_DATE:
+            raise forms.ValidationError(
+                _("The report date cannot be before %(day)s.") % {"day": EARLIEST_REPORT_DATE.isoformat()}
+            )
         return day

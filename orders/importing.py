@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from dealers import selectors as dealer_selectors
 from dealers.importing import ImportReport, Layout, RowError, _choice_aliases, _date, _norm
-from dms.errors import DomainError, PermissionDeniedError
+from dms.errors import PermissionDeniedError
 from orders import selectors, services
 from orders.models import Payment
 
@@ -331,17 +330,12 @@ def apply_payments(*, actor, rows: list[dict]) -> PaymentReport:
     report = plan_payments(actor=actor, rows=rows)
     if not report.ok:
         return report
-    with transaction.atomic():
-        for number, values in report.planned:
-            # payment_record runs in its own savepoint: after a refusal the remaining rows are still tried, so
-            # people see every problem at once; then nothing is kept.
-            try:
-                services.payment_record(actor=actor, **values)
-            except DomainError as exc:
-                report.errors.append(PaymentRowError(number, exc.field or "", str(exc.message)))
-        if report.errors:
-            transaction.set_rollback(True)
-            report.valid -= report.rows_with_errors
-        else:
-            report.created = len(report.planned)
+    # Every row is tried, so people see every problem at once; with any refusal nothing is kept.
+    recorded, refused = services.payments_record(actor=actor, payments=[values for _number, values in report.planned])
+    for position, exc in refused:
+        report.errors.append(PaymentRowError(report.planned[position][0], exc.field or "", str(exc.message)))
+    if refused:
+        report.valid -= report.rows_with_errors
+    else:
+        report.created = len(recorded)
     return report

@@ -3,7 +3,7 @@ its statement. Every read goes through the selectors, so a dealer only ever sees
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -22,7 +22,7 @@ from dms.forms import flash_form_errors, style_form
 from dms.templatetags.money import cny
 from dms.views import DEALER, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import cart_import, selectors, services
-from orders.models import CENT, Order, Product
+from orders.models import ZERO, Order, Product
 from orders.portal_forms import (
     AddToCartForm,
     CancelOrderForm,
@@ -54,10 +54,6 @@ def stock_state(available: int, pack_size: int) -> str:
     return "low" if available < pack_size * LOW_STOCK_PACKS else "in"
 
 
-def _money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 @dataclass
 class PricedLine:
     """A line as the dealer reads it: frozen prices once submitted, today's price while a draft."""
@@ -84,17 +80,15 @@ class PricedLine:
 def draft_lines(*, user, order: Order) -> list[PricedLine]:
     """The lines of a draft at the prices and availability the user sees now, computed as submission will
     freeze them. A product the dealer can no longer order has no price."""
-    lines = list(order.lines.all())
+    lines = list(order.lines.select_related("product"))
     catalogue = selectors.product_list(user=user).in_bulk([line.product_id for line in lines])
     priced = []
     for line in lines:
         product = catalogue.get(line.product_id)
         if product is None:
-            zero = Decimal("0.00")
-            priced.append(PricedLine(line.product, line.quantity, None, line.product.vat_rate, zero, zero, zero))
+            priced.append(PricedLine(line.product, line.quantity, None, line.product.vat_rate, ZERO, ZERO, ZERO))
             continue
-        gross = _money(product.price * line.quantity)
-        net = _money(gross / (1 + product.vat_rate))
+        net, vat, gross = services.line_amounts(product.price, line.quantity, product.vat_rate)
         priced.append(
             PricedLine(
                 product=product,
@@ -103,7 +97,7 @@ def draft_lines(*, user, order: Order) -> list[PricedLine]:
                 vat_rate=product.vat_rate,
                 gross=gross,
                 net=net,
-                vat=gross - net,
+                vat=vat,
                 available=product.available,
             )
         )

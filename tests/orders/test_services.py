@@ -13,7 +13,7 @@ from orders import selectors, services
 from orders.models import Invoice, Order, Reservation, StockLevel, StockMovement
 from orders.services import CreditOverrideRequired, InsufficientStock, ReasonRequired
 from tests.factories import region
-from tests.factories.orders import ProductFactory, authorize, credit, grant, price_list
+from tests.factories.orders import ProductFactory, authorize, credit, grant, price_list, stock
 
 pytestmark = pytest.mark.django_db
 S = Order.Status
@@ -453,3 +453,62 @@ class TestCatalogue:
         ProductFactory(sku="K-300", product_line=shop.line, is_active=False)
         skus = [p.sku for p in selectors.product_list(user=dealer_admin)]
         assert skus == ["K-100", "K-200"]
+
+
+class TestLimits:
+    def test_an_order_too_large_for_the_books_is_refused_not_an_error(self, shop, dealer_admin, dealer_one):
+        shop.kettle.base_price = Decimal("2000000.00")
+        shop.kettle.save()
+        stock(shop.kettle, shop.main, 1_000_000)
+        order = order_for(dealer_admin, dealer_one, (shop.kettle, 1_000_000))
+        with pytest.raises(RuleViolation) as exc:
+            services.order_submit(actor=dealer_admin, order=order)
+        assert exc.value.code == "order_too_large"
+
+    def test_stock_changes_are_bounded(self, shop, hq_admin):
+        with pytest.raises(RuleViolation) as exc:
+            services.stock_adjust(
+                actor=hq_admin, warehouse=shop.main, product=shop.kettle, delta=services.MAX_ADJUSTMENT + 1, reason="x"
+            )
+        assert exc.value.code == "invalid_delta"
+        stock(shop.kettle, shop.main, services.MAX_STOCK - 10)
+        with pytest.raises(RuleViolation) as exc:
+            services.stock_adjust(actor=hq_admin, warehouse=shop.main, product=shop.kettle, delta=11, reason="x")
+        assert exc.value.code == "stock_too_large"
+
+    def test_a_regional_manager_cannot_reprice_a_whole_tier(self, shop, hq_staff):
+        grant(hq_staff, "manage_catalogue")
+        hq_staff.regions.add(region("440100"))
+        with pytest.raises(PermissionDeniedError):
+            services.price_list_save(actor=hq_staff, name="B", kind="tier", tier="B", items={shop.kettle: "1.00"})
+
+
+class TestScopeOfReads:
+    def test_the_catalogue_leaves_out_lines_authorised_only_elsewhere(self, shop, dealer_admin, dealer_one):
+        authorize(dealer_one, shop.other_line, regions=[region("440000")])
+        assert [p.sku for p in selectors.product_list(user=dealer_admin)] == ["K-100", "K-200"]
+        authorize(dealer_one, shop.other_line, regions=[region("330000")], valid_from=datetime.date(2020, 1, 1))
+        assert [p.sku for p in selectors.product_list(user=dealer_admin)] == ["K-100", "K-200", "L-100"]
+
+    def test_a_dealer_sees_tier_prices_only_for_what_it_may_order(self, shop, dealer_admin):
+        price_list(items={shop.kettle: "90.00", shop.washer: "2800.00"}, tier="B")
+        (plist,) = selectors.price_list_list(user=dealer_admin)
+        assert [item.product.sku for item in plist.items.all()] == ["K-100"]
+
+    def test_the_stock_ledger_hides_orders_of_dealers_outside_the_territory(
+        self, shop, sales_rep, hq_admin, dealer_admin, dealer_one
+    ):
+        submitted(dealer_admin, dealer_one, (shop.kettle, 1))
+        services.stock_adjust(actor=hq_admin, warehouse=shop.main, product=shop.kettle, delta=5, reason="receipt")
+        kinds = [m.kind for m in selectors.stock_movement_list(user=sales_rep)]
+        assert kinds == [StockMovement.Kind.RECEIPT]
+        assert len(selectors.stock_movement_list(user=hq_admin)) == 2
+
+    def test_an_order_back_to_draft_carries_no_frozen_amounts(self, shop, dealer_admin, dealer_one, settings):
+        settings.DMS_PENDING_APPROVAL_HOURS = 1
+        credit(dealer_one, "0", warehouse=shop.main)
+        order = submitted(dealer_admin, dealer_one, (shop.kettle, 5))
+        with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
+            services.orders_release_expired()
+        order.refresh_from_db()
+        assert (order.status, order.gross_amount, order.lines.get().unit_price) == (S.DRAFT, 0, None)
