@@ -1,0 +1,150 @@
+"""The orders part of ``seed_demo``: a year of trading with the shape the demo promises, consistent
+stock and money, and nothing new when it runs again.
+
+Seeding takes a while, so the module seeds once inside a transaction that is rolled back at the
+end; each test runs in a savepoint within it.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.test import override_settings
+from django.utils import timezone
+
+from dealers.models import Dealer
+from dms.accounts.models import User
+from dms.events.models import Event
+from orders import demo, selectors, services
+from orders.models import (
+    DealerAuthorization,
+    Invoice,
+    Order,
+    Payment,
+    PriceList,
+    Product,
+    ProductLine,
+    Reservation,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from tests.factories import criteria, document_type, region
+
+pytestmark = pytest.mark.django_db
+S = Order.Status
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"), PASSWORD_HASHERS=hashers),
+        transaction.atomic(),
+    ):
+        # Transactional tests elsewhere flush what the data migrations loaded.
+        region("330100")
+        document_type("business_licence")
+        criteria()
+        call_command("seed_demo", force=True, stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def snapshot() -> dict:
+    """Everything the orders demo writes, as counts and the stock and order states."""
+    models = [ProductLine, Product, Warehouse, PriceList, DealerAuthorization, Order, Invoice, Payment, StockMovement]
+    return {
+        "counts": {model.__name__: model.objects.count() for model in models},
+        "events": Event.objects.filter(verb__startswith="orders.").count(),
+        "stock": list(StockLevel.objects.order_by("pk").values_list("on_hand", "reserved", "updated_at")),
+        "orders": list(Order.objects.order_by("pk").values_list("number", "status", "updated_at")),
+        "users": sorted(User.objects.values_list("username", flat=True)),
+    }
+
+
+def test_seeding_again_changes_nothing():
+    before = snapshot()
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    assert snapshot() == before
+    assert demo.seed(admin=User.objects.get(username="admin")) == ["finance", "orderdesk"]
+
+
+def test_a_believable_catalogue_with_prices_authorisations_and_four_regional_warehouses():
+    assert ProductLine.objects.count() == 5
+    assert 110 <= Product.objects.count() <= 130
+    assert Product.objects.filter(is_active=False).exists()
+    assert {p.pack_size for p in Product.objects.all()} >= {1, 2, 4, 6}
+    assert not Product.objects.filter(Q(name_en="") | Q(weight_kg=0) | Q(volume_m3=0)).exists()
+    provinces = {w.region.path.split("/")[1] for w in Warehouse.objects.select_related("region")}
+    assert len(provinces) == 4
+    tiers = set(PriceList.objects.filter(kind="tier").values_list("tier", flat=True))
+    assert tiers == {"A", "B", "C", "D"}
+    assert PriceList.objects.filter(kind="dealer").count() >= 2
+    assert DealerAuthorization.objects.filter(regions__isnull=False).exists()
+    assert DealerAuthorization.objects.filter(valid_until__lt=timezone.localdate()).exists()
+    levels = StockLevel.objects.annotate(free=F("on_hand") - F("reserved"))
+    assert levels.filter(free=0).exists() and levels.filter(free__gt=0, free__lte=10).exists()
+
+
+def test_twelve_months_of_orders_with_every_state_the_order_desk_meets():
+    months = Order.objects.annotate(month=TruncMonth("created_at")).values("month").distinct().count()
+    assert months == 12
+    statuses = set(Order.objects.values_list("status", flat=True))
+    assert statuses >= {S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.SHIPPED, S.DELIVERED, S.COMPLETED}
+    assert statuses >= {S.CANCELLED, S.REJECTED}
+    pending = Order.objects.filter(status=S.PENDING_APPROVAL)
+    reasons = {reason["code"] for order in pending for reason in order.approval_reasons}
+    assert reasons >= {"credit_limit", "overdue", "large_order"}
+    # Waiting orders are recent: the release task would otherwise hand them back at once.
+    assert not services.orders_release_expired()
+    assert Order.objects.filter(credit_override=True, status=S.APPROVED).exists()
+    dealer_user = User.objects.get(username="dealer")
+    assert selectors.current_draft(user=dealer_user) is not None
+    assert Order.objects.filter(dealer=dealer_user.dealer, status=S.COMPLETED).count() >= 10
+
+
+def test_late_payers_in_every_aging_bucket_past_thirty_days():
+    positions = [selectors.credit_position(dealer=d) for d in Dealer.objects.filter(invoices__isnull=False).distinct()]
+    oldest = sorted(p.oldest_overdue_days for p in positions)
+    assert any(30 < days <= 60 for days in oldest)
+    assert any(60 < days <= 90 for days in oldest)
+    assert any(days > 90 for days in oldest)
+    assert Invoice.objects.filter(status=Invoice.Status.PARTIALLY_PAID).exists()
+    assert Payment.objects.filter(unallocated_amount__gt=0).exists()
+    assert any(p.available < 0 for p in positions)
+
+
+def test_stock_and_money_add_up():
+    active = Reservation.objects.filter(line__order__status__in=[S.APPROVED, S.PENDING_APPROVAL])
+    assert active.count() == Reservation.objects.count()
+    held = {
+        (row["warehouse"], row["line__product"]): row["total"]
+        for row in Reservation.objects.values("warehouse", "line__product").annotate(total=Sum("quantity"))
+    }
+    for level in StockLevel.objects.all():
+        assert level.reserved == held.get((level.warehouse_id, level.product_id), 0), level
+        assert 0 <= level.reserved <= level.on_hand
+    invoices = Invoice.objects.annotate(allocated=Sum("allocations__amount"))
+    for invoice in invoices:
+        assert invoice.paid_amount == (invoice.allocated or 0), invoice
+        assert (invoice.status == Invoice.Status.PAID) == (invoice.paid_amount == invoice.gross_amount)
+    payments = Payment.objects.annotate(allocated=Sum("allocations__amount"))
+    assert all(p.amount == (p.allocated or 0) + p.unallocated_amount for p in payments)
+    shipped = Order.objects.filter(shipped_at__isnull=False).annotate(invoices=Count("invoice"))
+    assert not shipped.exclude(invoices=1).exists()
+    assert not Order.objects.filter(delivered_at__lt=F("shipped_at")).exists()
+    assert not Invoice.objects.filter(paid_on__lt=F("issued_on")).exists()
+
+
+def test_head_office_people_hold_their_jobs():
+    finance = User.objects.get(username="finance")
+    desk = User.objects.get(username="orderdesk")
+    assert all(services.can(finance, c) for c in ["record_payment", "change_credit_limit", "approve_credit_override"])
+    assert all(services.can(desk, c) for c in ["approve_order", "ship_order", "adjust_stock"])
+    assert not services.can(desk, "approve_credit_override")
+    assert selectors.order_list(user=finance).count() == Order.objects.count()
