@@ -166,9 +166,8 @@ def mobile(rng: random.Random) -> str:
 
 def seed_dealers(*, actor, owners_by_province: dict, first_dealer_code: str = "D00001") -> list[Dealer]:
     """Create the demo dealers once; a second run finds them by USCC and changes nothing."""
-    rng = random.Random(20261126)  # the same companies on every machine
     statuses = STATUSES[:]
-    rng.shuffle(statuses)
+    random.Random(20261126).shuffle(statuses)
     statuses[0] = Dealer.Status.ACTIVE  # the demo dealer user's own company is trading
     dealers, n = [], 0
     for city_code, count in CITIES:
@@ -176,6 +175,9 @@ def seed_dealers(*, actor, owners_by_province: dict, first_dealer_code: str = "D
         province = city.parent if city.level == Region.Level.CITY else city
         for _ in range(count):
             n += 1
+            # One stream per dealer, the same on every machine and every run: skipping a dealer that
+            # exists already does not change the ones after it.
+            rng = random.Random(20261126 + n)
             uscc = demo_uscc(rng, city_code)
             brand, trade = rng.choice(BRANDS), rng.choice(TRADES)
             short = city.name.removesuffix("市")
@@ -217,6 +219,7 @@ def seed_dealers(*, actor, owners_by_province: dict, first_dealer_code: str = "D
             dealer.served_regions.set([city])
             for step in PATH_TO[status]:
                 services.dealer_change_status(actor=actor, dealer=dealer, status=step, reason=REASONS[step])
+            dealer.refresh_from_db()
             if dealer.joined_on:
                 joined = timezone.localdate() - timedelta(days=rng.randint(30, 2000))
                 Dealer.objects.filter(pk=dealer.pk).update(joined_on=joined)

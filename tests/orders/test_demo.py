@@ -15,8 +15,8 @@ from django.db.models.functions import TruncMonth
 from django.test import override_settings
 from django.utils import timezone
 
-from dealers.models import Dealer
-from dms.accounts.models import User
+from dealers.models import Dealer, DealerApplication
+from dms.accounts.models import Role, User
 from dms.events.models import Event
 from orders import demo, selectors, services
 from orders.models import (
@@ -57,7 +57,19 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def snapshot() -> dict:
     """Everything the orders demo writes, as counts and the stock and order states."""
-    models = [ProductLine, Product, Warehouse, PriceList, DealerAuthorization, Order, Invoice, Payment, StockMovement]
+    models = [
+        Dealer,
+        DealerApplication,
+        ProductLine,
+        Product,
+        Warehouse,
+        PriceList,
+        DealerAuthorization,
+        Order,
+        Invoice,
+        Payment,
+        StockMovement,
+    ]
     return {
         "counts": {model.__name__: model.objects.count() for model in models},
         "events": Event.objects.filter(verb__startswith="orders.").count(),
@@ -72,6 +84,15 @@ def test_seeding_again_changes_nothing():
     call_command("seed_demo", force=True, stdout=io.StringIO())
     assert snapshot() == before
     assert demo.seed(admin=User.objects.get(username="admin")) == ["finance", "orderdesk"]
+
+
+def test_one_user_per_role_and_the_demo_dealer_trades():
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Dealer.objects.count() >= 60
+    assert User.objects.get(username="dealer").dealer.status == Dealer.Status.ACTIVE
+    assert User.objects.get(username="admin").is_superuser
+    assert not Event.objects.filter(published_at__isnull=True).exists()
+    assert Dealer.objects.filter(joined_on__lt=timezone.localdate()).count() > 20
 
 
 def test_a_believable_catalogue_with_prices_authorisations_and_four_regional_warehouses():

@@ -45,21 +45,6 @@ def test_production_settings_pass_the_deploy_checklist():
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent_and_creates_one_user_per_role(settings):
-    from dealers.models import Dealer
-    from dms.accounts.models import Role, User
-
-    settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("seed_demo")
-    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert Dealer.objects.count() >= 60
-    dealer_user = User.objects.get(username="dealer")
-    assert dealer_user.dealer.status == Dealer.Status.ACTIVE
-    assert User.objects.get(username="admin").is_superuser
-
-
-@pytest.mark.django_db
 def test_seed_demo_refuses_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DJANGO_DEBUG=0"):

@@ -40,7 +40,8 @@ class Command(BaseCommand):
                 usernames += import_module(module_name).seed(admin=admin)
                 self.stdout.write(f"Seeded {app_config.verbose_name}")
             self._seed_history(admin)
-        events_publish()
+        while events_publish():  # each call publishes one batch
+            pass
         self._print_logins(usernames)
 
     def _seed_head_office(self) -> User:
