@@ -594,8 +594,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
 
+    def get_queryset(self):
+        # Actions look the order up in scope only; what they answer is read afresh by ``_response``.
+        if self.action in ("list", "retrieve"):
+            return super().get_queryset()
+        return selectors.orders_in_scope(user=self.request.user)
+
     def _response(self, order, status_code=status.HTTP_200_OK):
-        return Response(OrderSerializer(self.get_queryset().get(pk=order.pk)).data, status=status_code)
+        detail = selectors.order_detail_queryset(user=self.request.user).get(pk=order.pk)
+        return Response(OrderSerializer(detail).data, status=status_code)
 
     def _dealer(self, dealer_id):
         user = self.request.user
@@ -671,7 +678,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     def copy(self, request, pk=None):
         copy, skipped = services.order_copy(actor=request.user, order=self.get_object())
         body = {
-            "order": OrderSerializer(self.get_queryset().get(pk=copy.pk)).data,
+            "order": OrderSerializer(selectors.order_detail_queryset(user=request.user).get(pk=copy.pk)).data,
             "skipped": [problem.as_data() for problem in skipped],
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -80,18 +80,6 @@ def authorized_line_ids(*, dealer, region=None, on: date | None = None) -> Query
     return DealerAuthorization.objects.filter(_valid_on("", day), covering, dealer=dealer).values("product_line_id")
 
 
-def authorization_covers(*, dealer, product_line_id: int, region, on: date | None = None) -> bool:
-    """Whether the dealer may sell the line where ``region`` lies: an authorisation with no regions
-    covers everywhere; one with regions covers their subtrees."""
-    day = on or timezone.localdate()
-    auths = DealerAuthorization.objects.filter(_valid_on("", day), dealer=dealer, product_line_id=product_line_id)
-    for auth in auths.prefetch_related("regions"):
-        regions = list(auth.regions.all())
-        if not regions or (region is not None and any(region.path.startswith(r.path) for r in regions)):
-            return True
-    return False
-
-
 def priced_products(*, dealer, on: date | None = None) -> QuerySet[Product]:
     """Products with the price this dealer pays, resolved in one place: the dealer's own price list,
     else its tier's, else the base price. Among several valid lists of a kind, the latest start wins."""
@@ -209,6 +197,13 @@ def order_list(*, user) -> QuerySet[Order]:
         .annotate(line_count=Count("lines"))
         .order_by("-created_at", "-id")
     )
+
+
+def orders_in_scope(*, user) -> QuerySet[Order]:
+    """The orders the user may act on, without the extras of the list and detail pages."""
+    if not _signed_in(user):
+        return Order.objects.none()
+    return Order.objects.filter(dealer_q(user, field="dealer")).select_related("dealer")
 
 
 def order_detail_queryset(*, user) -> QuerySet[Order]:

@@ -159,12 +159,15 @@ def _move(order: Order, target: str) -> None:
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update(of=("self",)).select_related("dealer").get(pk=order.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("dealer", "ship_to_region").get(pk=order.pk)
 
 
 def _lock_account(dealer: Dealer) -> CreditAccount:
-    CreditAccount.objects.get_or_create(dealer=dealer)
-    return CreditAccount.objects.select_for_update().get(dealer=dealer)
+    try:
+        return CreditAccount.objects.select_for_update().get(dealer=dealer)
+    except CreditAccount.DoesNotExist:
+        CreditAccount.objects.get_or_create(dealer=dealer)
+        return CreditAccount.objects.select_for_update().get(dealer=dealer)
 
 
 # Draft orders ----------------------------------------------------------------------------------
@@ -183,15 +186,14 @@ class LineProblem:
 def _line_problems(*, dealer: Dealer, items: list[tuple[Product, int]], region) -> list[LineProblem]:
     """Why each product/quantity could not be ordered by the dealer now (empty when all can)."""
     problems = []
-    authorized = {}
+    authorized = set(
+        selectors.authorized_line_ids(dealer=dealer, region=region).values_list("product_line_id", flat=True)
+    )
     for product, quantity in items:
         if not product.is_active:
             problems.append(LineProblem(product, "product_inactive", _("This product is no longer sold.")))
             continue
-        line_id = product.product_line_id
-        if line_id not in authorized:
-            authorized[line_id] = selectors.authorization_covers(dealer=dealer, product_line_id=line_id, region=region)
-        if not authorized[line_id]:
+        if product.product_line_id not in authorized:
             problems.append(LineProblem(product, "not_authorized", NOT_AUTHORIZED))
         elif quantity < 1 or quantity > MAX_QUANTITY:
             problems.append(
@@ -243,8 +245,9 @@ def _merge(lines) -> list[tuple[Product, int]]:
     return [(products[pk], quantity) for pk, quantity in wanted.items()]
 
 
-def _write_lines(order: Order, items: list[tuple[Product, int]]) -> None:
-    order.lines.all().delete()
+def _write_lines(order: Order, items: list[tuple[Product, int]], *, replace: bool = True) -> None:
+    if replace:
+        order.lines.all().delete()
     OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in items])
 
 
@@ -288,7 +291,7 @@ def order_create(
             requested_delivery_date=requested_delivery_date,
             note=(note or "").strip(),
         )
-        _write_lines(order, items)
+        _write_lines(order, items, replace=False)
         events.record(
             actor=actor,
             verb=verbs.ORDER_CREATED.code,
