@@ -267,6 +267,10 @@ DMS_APPLY_RATE_PER_HOUR = env.int("DMS_APPLY_RATE_PER_HOUR", default=5)
 DMS_ORDER_APPROVAL_AMOUNT = env.int("DMS_ORDER_APPROVAL_AMOUNT", default=500000)
 DMS_CREDIT_OVERDUE_DAYS = env.int("DMS_CREDIT_OVERDUE_DAYS", default=30)
 DMS_PENDING_APPROVAL_HOURS = env.int("DMS_PENDING_APPROVAL_HOURS", default=72)
+# Leads: a customer seen again within DMS_LEAD_DEDUPE_DAYS adds to their lead instead of a new one;
+# an offer to a dealer lapses after DMS_LEAD_ACCEPT_MINUTES unless a rule says otherwise.
+DMS_LEAD_DEDUPE_DAYS = env.int("DMS_LEAD_DEDUPE_DAYS", default=30)
+DMS_LEAD_ACCEPT_MINUTES = env.int("DMS_LEAD_ACCEPT_MINUTES", default=24 * 60)
 API_TOKEN_DEFAULT_DAYS = env.int("DMS_API_TOKEN_DAYS", default=90)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("DMS_IDEMPOTENCY_HOURS", default=24))
 
@@ -309,6 +313,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30),
     },
     "orders-release-expired": {"task": "orders.tasks.orders_release_expired_task", "schedule": 900.0},
+    "leads-assign": {"task": "leads.tasks.leads_assign_task", "schedule": 60.0},
+    "leads-recall-expired": {"task": "leads.tasks.assignments_recall_task", "schedule": 60.0},
 }
 
 LOGGING = {

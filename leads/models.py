@@ -1,0 +1,196 @@
+"""End-customer leads, their assignment to dealers, and the rules that rank the candidates.
+
+A lead has at most one open assignment (offered or accepted) at any time: a partial unique index
+holds it, so two assignment sweeps running at once cannot both give the same lead away.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import money_field
+
+
+class Lead(models.Model):
+    class Source(models.TextChoices):
+        WEB = "web", _("website")
+        HOTLINE = "hotline", _("hotline")
+        EXHIBITION = "exhibition", _("exhibition")
+        CAMPAIGN = "campaign", _("campaign")
+        REFERRAL = "referral", _("referral")
+        API = "api", _("API")
+        IMPORT = "import", _("import")
+        MANUAL = "manual", _("manual entry")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ASSIGNED = "assigned", _("assigned")
+        UNASSIGNED = "unassigned", _("unassigned")
+        ACCEPTED = "accepted", _("accepted")
+        CONTACTED = "contacted", _("contacted")
+        QUALIFIED = "qualified", _("qualified")
+        WON = "won", _("won")
+        LOST = "lost", _("lost")
+
+    class UnassignedReason(models.TextChoices):
+        NO_CANDIDATE = (
+            "no_candidate",
+            _("No active dealer authorised for this product line serves this region with free capacity."),
+        )
+        MANUAL_RULE = "manual_rule", _("An assignment rule leaves these leads to head office.")
+
+    contact_name = models.CharField(_("contact name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    company_key = models.CharField(_("company key"), max_length=200, blank=True, editable=False)
+    region = models.ForeignKey("dealers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    product_line = models.ForeignKey(
+        "orders.ProductLine", on_delete=models.PROTECT, related_name="leads", verbose_name=_("product line")
+    )
+    estimated_value = money_field(_("estimated value"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    message = models.TextField(_("message"), blank=True)
+    consent = models.BooleanField(_("consents to be contacted"), default=False)
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_purpose = models.CharField(_("purpose of contact"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    unassigned_reason = models.CharField(
+        _("why it is unassigned"), max_length=20, choices=UnassignedReason.choices, blank=True
+    )
+    touches = models.PositiveIntegerField(_("times received"), default=1)
+    last_touch_at = models.DateTimeField(_("last received"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [models.Index(fields=["company_key", "region"], name="lead_company_region_idx")]
+
+    def __str__(self) -> str:
+        return f"L{self.pk:06d} {self.contact_name}" if self.pk else self.contact_name
+
+    @property
+    def number(self) -> str:
+        return f"L{self.pk:06d}" if self.pk else ""
+
+
+class LeadTouch(models.Model):
+    """The same customer asking again within the de-duplication window: recorded on the first lead."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touch_log", verbose_name=_("lead"))
+    source = models.CharField(_("source"), max_length=12, choices=Lead.Source.choices)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("repeat enquiry")
+        verbose_name_plural = _("repeat enquiries")
+
+    def __str__(self) -> str:
+        return f"{self.lead} · {self.get_source_display()}"
+
+
+class AssignmentRule(models.Model):
+    """How candidates are ranked for leads in a region subtree and/or product line (the most
+    specific matching rule wins; ties go to the lower priority number)."""
+
+    class Strategy(models.TextChoices):
+        WEIGHTED = "weighted", _("weighted")
+        ROUND_ROBIN = "round_robin", _("round robin")
+        MANUAL = "manual", _("manual")
+
+    name = models.CharField(_("name"), max_length=100)
+    region = models.ForeignKey(
+        "dealers.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("region"),
+        help_text=_("Applies to leads in this region and everything inside it; empty for everywhere."),
+    )
+    product_line = models.ForeignKey(
+        "orders.ProductLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product line"),
+    )
+    strategy = models.CharField(_("strategy"), max_length=12, choices=Strategy.choices, default=Strategy.WEIGHTED)
+    accept_minutes = models.PositiveIntegerField(_("minutes to accept"), default=24 * 60)
+    weight_tier = models.PositiveSmallIntegerField(_("weight of tier"), default=30)
+    weight_distance = models.PositiveSmallIntegerField(_("weight of distance"), default=30)
+    weight_load = models.PositiveSmallIntegerField(_("weight of current load"), default=20)
+    weight_fairness = models.PositiveSmallIntegerField(_("weight of time since last lead"), default=20)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["priority", "name"]
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        constraints = [models.CheckConstraint(condition=Q(accept_minutes__gte=1), name="rule_accept_minutes_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """One offer of a lead to one dealer, and what became of it."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("offered")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("expired")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    OPEN = (Status.OFFERED, Status.ACCEPTED)
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("lead"))
+    dealer = models.ForeignKey(
+        "dealers.Dealer", on_delete=models.PROTECT, related_name="lead_assignments", verbose_name=_("dealer")
+    )
+    rule = models.ForeignKey(
+        AssignmentRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("rule")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OFFERED, db_index=True)
+    deadline = models.DateTimeField(_("accept by"), db_index=True)
+    decision = models.JSONField(_("why this dealer"), default=dict, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    override_reason = models.CharField(_("override reason"), max_length=500, blank=True)
+    response_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True, db_index=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"], condition=Q(status__in=["offered", "accepted"]), name="lead_one_open_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead} → {self.dealer}"
