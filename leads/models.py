@@ -12,6 +12,24 @@ from django.utils.translation import gettext_lazy as _
 from orders.models import money_field
 
 
+class LeadSource(models.Model):
+    """A website or partner allowed to post leads to the public API with its own key (kept as SHA-256)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("lead source")
+        verbose_name_plural = _("lead sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Lead(models.Model):
     class Source(models.TextChoices):
         WEB = "web", _("website")
@@ -54,6 +72,9 @@ class Lead(models.Model):
     )
     estimated_value = money_field(_("estimated value"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    source_site = models.ForeignKey(
+        LeadSource, on_delete=models.SET_NULL, null=True, blank=True, related_name="leads", verbose_name=_("website")
+    )
     message = models.TextField(_("message"), blank=True)
     consent = models.BooleanField(_("consents to be contacted"), default=False)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)

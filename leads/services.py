@@ -5,6 +5,8 @@ together by ``leads.routing.Router`` and written in bulk. The partial unique ind
 assignments is the last guard: a lead can never hold two.
 """
 
+import hashlib
+import secrets
 import unicodedata
 from datetime import timedelta
 
@@ -21,7 +23,7 @@ from dms import events
 from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.scoping import dealer_q
 from leads import verbs
-from leads.models import Assignment, Lead, LeadTouch
+from leads.models import Assignment, Lead, LeadSource, LeadTouch
 from leads.routing import Router, rule_for
 
 A = Assignment.Status
@@ -82,6 +84,7 @@ def lead_create(
     message: str = "",
     consent: bool = False,
     consent_purpose: str = "",
+    source_site=None,
 ) -> tuple[Lead, bool]:
     """Take in a lead from any channel. A customer already seen within ``DMS_LEAD_DEDUPE_DAYS`` adds
     a touch to their lead (and its holder is told) instead of a second lead. Returns (lead, created)."""
@@ -129,6 +132,7 @@ def lead_create(
             product_line=product_line,
             estimated_value=estimated_value,
             source=source,
+            source_site=source_site,
             message=(message or "").strip(),
             consent=bool(consent),
             consent_at=now if consent else None,
@@ -138,6 +142,28 @@ def lead_create(
         events.record(actor=actor, verb=verbs.LEAD_CREATED.code, target=lead, dealer_id=None, data={"source": source})
         _assign_soon()
     return lead, True
+
+
+def lead_source_create(*, actor, name: str, code: str) -> tuple[LeadSource, str]:
+    """Register a website that may post leads; returns the source and its key, shown only once."""
+    if actor is None or not actor.is_hq_admin:
+        raise PermissionDeniedError()
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        source = LeadSource.objects.create(name=name.strip(), code=code.strip(), key_hash=hash_key(key))
+        events.record(actor=actor, verb=verbs.LEAD_SOURCE_CREATED.code, target=source, dealer_id=None)
+    return source, key
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def lead_source_authenticate(key: str) -> LeadSource | None:
+    """The active source a public request's key belongs to, or None."""
+    if not key:
+        return None
+    return LeadSource.objects.filter(key_hash=hash_key(key), is_active=True).first()
 
 
 def _assign_soon() -> None:

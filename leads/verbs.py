@@ -37,3 +37,6 @@ LEAD_RECALLED = register(
     label=_("Lead recalled"),
     sentence=_("The lead %(target)s was not accepted in time and was recalled"),
 )
+LEAD_SOURCE_CREATED = register(
+    "leads.source_created", label=_("Lead source added"), sentence=_("%(actor)s added the lead source %(target)s")
+)

@@ -154,10 +154,11 @@ HTML = {
 }
 
 
-# Each area of the orders app declares its own entries beside its tests.
-from tests.orders import matrix_api, matrix_finance, matrix_hq, matrix_portal  # noqa: E402 - they build on the outcomes above
+# Each area of the orders and leads apps declares its own entries beside its tests.
+from tests.leads import matrix_leads  # noqa: E402 - the areas build on the outcomes above
+from tests.orders import matrix_api, matrix_finance, matrix_hq, matrix_portal  # noqa: E402
 
-AREAS = (matrix_api, matrix_hq, matrix_finance, matrix_portal)
+AREAS = (matrix_api, matrix_hq, matrix_finance, matrix_portal, matrix_leads)
 for area in AREAS:
     API.update(area.API)
     HTML.update(area.HTML)

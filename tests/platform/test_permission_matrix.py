@@ -19,6 +19,7 @@ from dms.accounts.services import token_create
 from dms.events.models import Notification
 from dms.events.services import events_publish
 from tests.factories import application_data, document_type, pdf_bytes
+from tests.leads.matrix_world import leads_world
 from tests.orders.matrix_world import orders_world
 from tests.platform import permission_matrix as matrix
 
@@ -50,6 +51,7 @@ def world(users, other_dealer_admin):
     application, token = application_submit(source="public", **application_data(1))
     return {
         **orders_world(users),
+        **leads_world(users),
         "users": users,
         "dealer_event": dealer_event,
         "document": document,
