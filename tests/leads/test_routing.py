@@ -11,6 +11,7 @@ from dealers.models import Dealer
 from dms.errors import PermissionDeniedError, RuleViolation
 from leads import services
 from leads.models import Assignment, AssignmentRule, Lead, LeadTouch
+from leads.selectors import lead_list
 from tests.factories import DealerFactory, UserFactory, region
 from tests.factories.orders import ProductLineFactory, authorize
 
@@ -249,3 +250,30 @@ def test_the_assignment_task_works_through_every_batch(line, monkeypatch):
     leads = [new_lead(line) for _ in range(5)]
     assert tasks.leads_assign_task() == {"assigned": 5, "unassigned": 0}
     assert [holder(lead) for lead in leads] == ["ANY"] * 5
+
+
+class TestScope:
+    def test_a_dealer_sees_its_leads_and_loses_the_contact_after_recall(self, line, dealer_admin):
+        mine = dealer_admin.dealer
+        mine.served_regions.set([region("330100")])
+        authorize(mine, line)
+        lead = new_lead(line)
+        services.leads_assign()
+        assert [(row.pk, row.contact_visible) for row in lead_list(user=dealer_admin)] == [(lead.pk, True)]
+        with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
+            services.assignments_recall_expired()
+        assert [(row.pk, row.contact_visible) for row in lead_list(user=dealer_admin)] == [(lead.pk, False)]
+
+    def test_another_dealer_never_sees_the_lead(self, line, dealer_admin, other_dealer_admin):
+        mine = dealer_admin.dealer
+        mine.served_regions.set([region("330100")])
+        authorize(mine, line)
+        new_lead(line)
+        services.leads_assign()
+        assert not lead_list(user=other_dealer_admin).exists()
+
+    def test_a_rep_sees_leads_in_their_territory(self, line, sales_rep):
+        sales_rep.regions.add(region("330100"))
+        inside = new_lead(line, where="330106")
+        new_lead(line, where="440100")
+        assert list(lead_list(user=sales_rep)) == [inside]

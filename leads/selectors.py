@@ -1,0 +1,45 @@
+"""Reads of leads, scoped to the user first.
+
+- HQ administrators, and HQ users who see every dealer, see every lead.
+- Other HQ staff and reps see the leads in their regions' subtrees and the leads held by dealers
+  they see.
+- Dealer users see the leads offered to or accepted by their dealer now, and those their dealer
+  once held; contact details of a lead they no longer hold are hidden (``contact_visible``).
+"""
+
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+
+from dms.scoping import visible_dealers
+from leads.models import Assignment, AssignmentRule, Lead
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def lead_list(*, user) -> QuerySet[Lead]:
+    if not _signed_in(user):
+        return Lead.objects.none()
+    qs = Lead.objects.select_related("region", "region__parent", "product_line")
+    if user.is_dealer_user:
+        holds = Assignment.objects.filter(lead=OuterRef("pk"), dealer_id=user.dealer_id, status__in=Assignment.OPEN)
+        held = Assignment.objects.filter(lead=OuterRef("pk"), dealer_id=user.dealer_id)
+        return qs.annotate(contact_visible=Exists(holds)).filter(Exists(held))
+    qs = qs.annotate(contact_visible=Value(True, output_field=BooleanField()))
+    dealers = visible_dealers(user)
+    if dealers is None:
+        return qs
+    territory = Q(assignments__dealer_id__in=dealers, assignments__status__in=Assignment.OPEN)
+    for path in user.regions.values_list("path", flat=True):
+        territory |= Q(region__path__startswith=path)
+    return qs.filter(pk__in=Lead.objects.filter(territory).values("pk"))
+
+
+def assignment_rule_list(*, user) -> QuerySet[AssignmentRule]:
+    if not _signed_in(user) or not user.is_hq:
+        return AssignmentRule.objects.none()
+    return AssignmentRule.objects.select_related("region", "product_line")
+
+
+def open_assignment(*, lead: Lead) -> Assignment | None:
+    return lead.assignments.filter(status__in=Assignment.OPEN).select_related("dealer").first()
