@@ -225,6 +225,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("DMS_TOKEN_THROTTLE", default="30/minute"),
         "apply": f"{env.int('DMS_APPLY_RATE_PER_HOUR', default=5)}/hour",
+        "lead_intake": env.str("DMS_LEAD_INTAKE_THROTTLE", default="60/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "NUM_PROXIES": PROXY_COUNT,
@@ -261,6 +262,8 @@ DMS_SELECTION_RECOMMEND_AT = env.int("DMS_SELECTION_RECOMMEND_AT", default=80)
 DMS_SELECTION_APPROVE_AT = env.int("DMS_SELECTION_APPROVE_AT", default=60)
 # Public application form: submissions per client address per hour.
 DMS_APPLY_RATE_PER_HOUR = env.int("DMS_APPLY_RATE_PER_HOUR", default=5)
+# Public enquiry page: enquiries per client address per hour.
+DMS_ENQUIRY_RATE_PER_HOUR = env.int("DMS_ENQUIRY_RATE_PER_HOUR", default=10)
 # Orders and credit. An order above DMS_ORDER_APPROVAL_AMOUNT (CNY, incl. VAT), or from a dealer
 # with an invoice overdue more than DMS_CREDIT_OVERDUE_DAYS, or past its credit limit, waits for
 # head office's approval; its stock is released after DMS_PENDING_APPROVAL_HOURS.
@@ -271,6 +274,10 @@ DMS_PENDING_APPROVAL_HOURS = env.int("DMS_PENDING_APPROVAL_HOURS", default=72)
 # an offer to a dealer lapses after DMS_LEAD_ACCEPT_MINUTES unless a rule says otherwise.
 DMS_LEAD_DEDUPE_DAYS = env.int("DMS_LEAD_DEDUPE_DAYS", default=30)
 DMS_LEAD_ACCEPT_MINUTES = env.int("DMS_LEAD_ACCEPT_MINUTES", default=24 * 60)
+# An accepted lead without a follow-up after this long reminds the dealer; after twice as long its owner is told.
+DMS_LEAD_FOLLOW_UP_HOURS = env.int("DMS_LEAD_FOLLOW_UP_HOURS", default=48)
+# An approved deal registration protects the customer for the dealer this many days.
+DMS_DEAL_PROTECTION_DAYS = env.int("DMS_DEAL_PROTECTION_DAYS", default=90)
 API_TOKEN_DEFAULT_DAYS = env.int("DMS_API_TOKEN_DAYS", default=90)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("DMS_IDEMPOTENCY_HOURS", default=24))
 
@@ -315,6 +322,11 @@ CELERY_BEAT_SCHEDULE = {
     "orders-release-expired": {"task": "orders.tasks.orders_release_expired_task", "schedule": 900.0},
     "leads-assign": {"task": "leads.tasks.leads_assign_task", "schedule": 60.0},
     "leads-recall-expired": {"task": "leads.tasks.assignments_recall_task", "schedule": 60.0},
+    "leads-chase-follow-ups": {"task": "leads.tasks.follow_ups_chase_task", "schedule": 900.0},
+    "leads-registrations-expire": {
+        "task": "leads.tasks.registrations_expire_task",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
 
 LOGGING = {

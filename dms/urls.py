@@ -43,6 +43,7 @@ urlpatterns = [
     path("hq/", include("orders.urls")),
     path("documents/", include("dealers.document_urls")),
     path("apply/", include("dealers.apply_urls")),
+    path("enquiry/", include("leads.enquiry_urls")),
     path("portal/", include(portal_patterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("dms.api.urls", "api"))),

@@ -80,6 +80,12 @@ class Lead(models.Model):
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     consent_purpose = models.CharField(_("purpose of contact"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True)
+    won_amount = money_field(_("amount won"), null=True, blank=True)
+    won_order = models.ForeignKey(
+        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("order")
+    )
+    lost_reason = models.CharField(_("why it was lost"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     unassigned_reason = models.CharField(
         _("why it is unassigned"), max_length=20, choices=UnassignedReason.choices, blank=True
     )
@@ -202,6 +208,8 @@ class Assignment(models.Model):
     response_reason = models.CharField(_("reason"), max_length=500, blank=True)
     assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True, db_index=True)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded to follow up"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated to the owner"), null=True, blank=True)
 
     class Meta:
         ordering = ["-assigned_at", "-id"]
@@ -215,3 +223,79 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead} → {self.dealer}"
+
+
+class FollowUp(models.Model):
+    """A dealer's logged contact with the customer of a lead it accepted (跟进)."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("call")
+        VISIT = "visit", _("visit")
+        QUOTE = "quote", _("quote")
+        NOTE = "note", _("note")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("lead"))
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    next_action_on = models.DateField(_("next action on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.lead} · {self.get_kind_display()}"
+
+
+class DealRegistration(models.Model):
+    """A dealer's own opportunity (报备), which head office may protect for the dealer for a period."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        EXPIRED = "expired", _("expired")
+
+    dealer = models.ForeignKey(
+        "dealers.Dealer", on_delete=models.PROTECT, related_name="deal_registrations", verbose_name=_("dealer")
+    )
+    customer_company = models.CharField(_("customer company"), max_length=200)
+    customer_key = models.CharField(_("company key"), max_length=200, editable=False, db_index=True)
+    customer_uscc = models.CharField(_("customer's unified social credit code"), max_length=18, blank=True)
+    customer_phone = models.CharField(_("customer phone"), max_length=32, blank=True)
+    product_line = models.ForeignKey(
+        "orders.ProductLine", on_delete=models.PROTECT, related_name="+", verbose_name=_("product line")
+    )
+    expected_value = money_field(_("expected value"))
+    expected_close_on = models.DateField(_("expected close date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    clashes = models.JSONField(_("clashes"), default=list, blank=True)
+    protected_until = models.DateField(_("protected until"), null=True, blank=True)
+    decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("deal registration")
+        verbose_name_plural = _("deal registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_key"], condition=Q(status="approved"), name="deal_registration_one_protection"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"R{self.pk:06d} {self.customer_company}" if self.pk else self.customer_company

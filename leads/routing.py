@@ -9,6 +9,8 @@ Candidates for a lead are the active dealers that
 - hold fewer open leads than their capacity;
 - have not declined this lead or let it expire before.
 
+A customer another dealer registered and head office protects goes to that dealer first.
+
 A rule (the most specific active one for the lead's region and product line) ranks them:
 ``weighted`` sums tier, distance, free capacity and time since the dealer's last lead;
 ``round_robin`` takes the dealer that waited longest; ``manual`` leaves the lead to head office.
@@ -25,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer, Region
-from leads.models import Assignment, AssignmentRule, Lead
+from leads.models import Assignment, AssignmentRule, DealRegistration, Lead
 from orders.models import DealerAuthorization
 
 TIER_SCORE = {"A": 1.0, "B": 0.75, "C": 0.5, "D": 0.25}
@@ -138,6 +140,16 @@ class Router:
         self.rules = list(
             AssignmentRule.objects.filter(is_active=True).select_related("region").order_by("priority", "pk")
         )
+        keys = {lead.company_key for lead in leads if lead.company_key}
+        phones = {lead.phone for lead in leads if lead.phone}
+        protections = DealRegistration.objects.filter(
+            Q(customer_key__in=keys) | Q(customer_phone__in=phones),
+            status=DealRegistration.Status.APPROVED,
+            protected_until__gte=day,
+            dealer__status=Dealer.Status.ACTIVE,
+        ).select_related("dealer")
+        self.protected_by_key = {r.customer_key: r for r in protections}
+        self.protected_by_phone = {r.customer_phone: r for r in protections if r.customer_phone}
 
     def _authorized_here(self, dealer_id: int, lead: Lead) -> bool:
         for paths in self.authorized.get((dealer_id, lead.product_line_id), []):
@@ -188,9 +200,28 @@ class Router:
             "score": round(sum(parts.values()), 2),
         }
 
+    def _protection(self, lead: Lead):
+        registration = self.protected_by_key.get(lead.company_key) if lead.company_key else None
+        if registration is None and lead.phone:
+            registration = self.protected_by_phone.get(lead.phone)
+        if registration is None or (lead.pk, registration.dealer_id) in self.refused:
+            return None
+        if not self._authorized_here(registration.dealer_id, lead):
+            return None
+        return registration
+
     def decide(self, lead: Lead) -> Decision:
         rule = rule_for(lead, self.rules)
         decision = Decision(lead=lead, rule=rule)
+        registration = self._protection(lead)
+        if registration is not None:
+            # A registered, protected customer goes to the dealer that registered it, whatever the ranking.
+            dealer = registration.dealer
+            decision.dealer = dealer
+            decision.candidates = [{"dealer": dealer.pk, "code": dealer.code, "protected_by": registration.pk}]
+            self.load[dealer.pk] = self.load.get(dealer.pk, 0) + 1
+            self.last_assigned[dealer.pk] = self.now
+            return decision
         if rule.strategy == AssignmentRule.Strategy.MANUAL:
             decision.reason = Lead.UnassignedReason.MANUAL_RULE
             return decision

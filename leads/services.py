@@ -9,10 +9,12 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +25,7 @@ from dms import events
 from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.scoping import dealer_q
 from leads import verbs
-from leads.models import Assignment, Lead, LeadSource, LeadTouch
+from leads.models import Assignment, DealRegistration, FollowUp, Lead, LeadSource, LeadTouch
 from leads.routing import Router, rule_for
 
 A = Assignment.Status
@@ -224,10 +226,17 @@ def leads_assign(*, batch_size: int = 500, now=None) -> dict:
             assigned_ids.append(lead.pk)
         Assignment.objects.bulk_create(assignments)
         Lead.objects.filter(pk__in=assigned_ids).update(status=L.ASSIGNED, unassigned_reason="", updated_at=now)
-        for lead, decision in unassigned:
-            Lead.objects.filter(pk=lead.pk).update(
-                status=L.UNASSIGNED, unassigned_reason=decision.reason, updated_at=now
+        for reason in {decision.reason for _lead, decision in unassigned}:
+            Lead.objects.filter(pk__in=[lead.pk for lead, d in unassigned if d.reason == reason]).update(
+                status=L.UNASSIGNED, unassigned_reason=reason, updated_at=now
             )
+        admins: dict[int, list[int]] = {}
+        for user_id, dealer_id in (
+            get_user_model()
+            .objects.filter(dealer_id__in={a.dealer_id for a in assignments}, role="dealer_admin", is_active=True)
+            .values_list("pk", "dealer_id")
+        ):
+            admins.setdefault(dealer_id, []).append(user_id)
         for assignment in assignments:
             events.record(
                 actor=None,
@@ -235,9 +244,7 @@ def leads_assign(*, batch_size: int = 500, now=None) -> dict:
                 target=assignment.lead,
                 dealer_id=assignment.dealer_id,
                 data={"dealer": assignment.dealer.code, "deadline": assignment.deadline.isoformat()},
-                notify=list(
-                    assignment.dealer.users.filter(role="dealer_admin", is_active=True).values_list("pk", flat=True)
-                ),
+                notify=admins.get(assignment.dealer_id, []),
             )
         for lead, decision in unassigned:
             events.record(
@@ -367,3 +374,312 @@ def lead_assign_manually(*, actor, lead: Lead, dealer: Dealer, override_reason: 
             notify=list(dealer.users.filter(role="dealer_admin", is_active=True).values_list("pk", flat=True)),
         )
     return assignment
+
+
+# After acceptance: follow-ups and the outcome ---------------------------------------------------
+
+# The moves a lead makes once a dealer holds it; earlier states are the assignment's business.
+PROGRESS = {
+    L.ACCEPTED: frozenset({L.CONTACTED, L.QUALIFIED, L.WON, L.LOST}),
+    L.CONTACTED: frozenset({L.QUALIFIED, L.WON, L.LOST}),
+    L.QUALIFIED: frozenset({L.WON, L.LOST}),
+}
+
+
+def _held_by(actor, lead: Lead) -> tuple[Lead, Assignment]:
+    """The lead locked, and the accepted assignment of the actor's dealer on it."""
+    locked = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+    assignment = locked.assignments.filter(status=A.ACCEPTED).select_related("dealer").first()
+    if actor is None or not actor.is_dealer_user or assignment is None or assignment.dealer_id != actor.dealer_id:
+        raise PermissionDeniedError()
+    return locked, assignment
+
+
+def _progress(lead: Lead, target: str) -> None:
+    if target not in PROGRESS.get(lead.status, frozenset()):
+        raise InvalidTransition(current=lead.get_status_display(), target=L(target).label)
+    lead.status = target
+
+
+def follow_up_add(*, actor, lead: Lead, kind: str, note: str = "", next_action_on=None) -> FollowUp:
+    """Log a contact with the customer; the first one marks an accepted lead as contacted."""
+    if kind not in FollowUp.Kind.values:
+        raise RuleViolation(_("Unknown kind of follow-up."), code="invalid_kind", field="kind")
+    if next_action_on is not None and next_action_on < timezone.localdate():
+        raise RuleViolation(
+            _("The next action cannot be in the past."), code="next_action_past", field="next_action_on"
+        )
+    with transaction.atomic():
+        locked, assignment = _held_by(actor, lead)
+        follow_up = FollowUp.objects.create(
+            lead=locked,
+            dealer_id=assignment.dealer_id,
+            author=actor,
+            kind=kind,
+            note=(note or "").strip(),
+            next_action_on=next_action_on,
+        )
+        if locked.status == L.ACCEPTED:
+            _progress(locked, L.CONTACTED)
+            locked.save(update_fields=["status", "updated_at"])
+        events.record(
+            actor=actor,
+            verb=verbs.FOLLOW_UP_ADDED.code,
+            target=locked,
+            dealer_id=assignment.dealer_id,
+            data={"kind": kind},
+        )
+    return follow_up
+
+
+def lead_qualify(*, actor, lead: Lead) -> Lead:
+    """The customer's need is confirmed."""
+    with transaction.atomic():
+        locked, assignment = _held_by(actor, lead)
+        _progress(locked, L.QUALIFIED)
+        locked.save(update_fields=["status", "updated_at"])
+        events.record(actor=actor, verb=verbs.LEAD_QUALIFIED.code, target=locked, dealer_id=assignment.dealer_id)
+    return locked
+
+
+def lead_mark_won(*, actor, lead: Lead, amount, order=None) -> Lead:
+    """The dealer won the customer, for ``amount``, optionally with the order that came of it."""
+    amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise RuleViolation(_("The amount must be more than zero."), code="invalid_amount", field="amount")
+    with transaction.atomic():
+        locked, assignment = _held_by(actor, lead)
+        if order is not None and order.dealer_id != assignment.dealer_id:
+            raise RuleViolation(_("The order must be your own."), code="order_not_yours", field="order")
+        _progress(locked, L.WON)
+        locked.won_amount, locked.won_order, locked.closed_at = amount, order, timezone.now()
+        locked.save(update_fields=["status", "won_amount", "won_order", "closed_at", "updated_at"])
+        events.record(
+            actor=actor,
+            verb=verbs.LEAD_WON.code,
+            target=locked,
+            dealer_id=assignment.dealer_id,
+            data={"amount": str(amount), "order": order.number if order else None},
+        )
+    return locked
+
+
+def lead_mark_lost(*, actor, lead: Lead, reason: str) -> Lead:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Give a reason."), code="reason_required", field="reason")
+    with transaction.atomic():
+        locked, assignment = _held_by(actor, lead)
+        _progress(locked, L.LOST)
+        locked.lost_reason, locked.closed_at = reason[:500], timezone.now()
+        locked.save(update_fields=["status", "lost_reason", "closed_at", "updated_at"])
+        events.record(
+            actor=actor,
+            verb=verbs.LEAD_LOST.code,
+            target=locked,
+            dealer_id=assignment.dealer_id,
+            data={"reason": reason},
+        )
+    return locked
+
+
+def follow_ups_chase(*, now=None) -> dict:
+    """Accepted leads without any follow-up: after ``DMS_LEAD_FOLLOW_UP_HOURS`` the dealer is reminded,
+    after twice as long the dealer's owner at head office is told. Each happens once; safe to run twice."""
+    now = now or timezone.now()
+    window = timedelta(hours=settings.DMS_LEAD_FOLLOW_UP_HOURS)
+    silent = Assignment.objects.filter(status=A.ACCEPTED, lead__status=L.ACCEPTED).exclude(
+        lead__follow_ups__isnull=False
+    )
+    done = {"reminded": 0, "escalated": 0}
+    with transaction.atomic():
+        for assignment in (
+            silent.filter(reminded_at__isnull=True, responded_at__lte=now - window)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("lead", "dealer")
+        ):
+            Assignment.objects.filter(pk=assignment.pk).update(reminded_at=now)
+            events.record(
+                actor=None,
+                verb=verbs.FOLLOW_UP_REMINDER.code,
+                target=assignment.lead,
+                dealer_id=assignment.dealer_id,
+                notify=list(assignment.dealer.users.filter(is_active=True).values_list("pk", flat=True)),
+            )
+            done["reminded"] += 1
+        for assignment in (
+            silent.filter(escalated_at__isnull=True, reminded_at__isnull=False, responded_at__lte=now - 2 * window)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("lead", "dealer")
+        ):
+            Assignment.objects.filter(pk=assignment.pk).update(escalated_at=now)
+            events.record(
+                actor=None,
+                verb=verbs.FOLLOW_UP_ESCALATED.code,
+                target=assignment.lead,
+                dealer_id=assignment.dealer_id,
+                data={"dealer": assignment.dealer.code},
+                notify=[assignment.dealer.owner_id] if assignment.dealer.owner_id else [],
+            )
+            done["escalated"] += 1
+    return done
+
+
+# Deal registration (报备) --------------------------------------------------------------------------
+
+R = DealRegistration.Status
+
+
+def _same_customer(*, key: str, uscc: str, phone: str) -> Q:
+    same = Q(customer_key=key)
+    if uscc:
+        same |= Q(customer_uscc=uscc)
+    if phone:
+        same |= Q(customer_phone=phone)
+    return same
+
+
+def registration_submit(
+    *,
+    actor,
+    product_line,
+    customer_company: str,
+    expected_value,
+    expected_close_on,
+    customer_uscc="",
+    customer_phone="",
+) -> DealRegistration:
+    """A dealer registers its own opportunity. Refused while another dealer protects the customer;
+    otherwise the open leads and registrations of the same customer are listed for head office."""
+    if actor is None or not actor.is_dealer_user:
+        raise PermissionDeniedError()
+    key = company_key(customer_company)
+    if not key:
+        raise RuleViolation(_("Give the customer's company."), code="customer_required", field="customer_company")
+    uscc = (customer_uscc or "").strip().upper()
+    phone = _clean_phone(customer_phone)
+    if Decimal(str(expected_value)) <= 0:
+        raise RuleViolation(_("The amount must be more than zero."), code="invalid_amount", field="expected_value")
+    today = timezone.localdate()
+    if expected_close_on < today:
+        raise RuleViolation(
+            _("The expected close date cannot be in the past."), code="close_date_past", field="expected_close_on"
+        )
+    same = _same_customer(key=key, uscc=uscc, phone=phone)
+    with transaction.atomic():
+        protected = (
+            DealRegistration.objects.select_for_update()
+            .filter(same, status=R.APPROVED, protected_until__gte=today)
+            .exclude(dealer_id=actor.dealer_id)
+            .first()
+        )
+        if protected is not None:
+            raise RuleViolation(
+                _("Another dealer has registered this customer: it is protected until %(day)s.")
+                % {"day": protected.protected_until.isoformat()},
+                code="customer_protected",
+            )
+        lead_match = Q(company_key=key)
+        if phone:
+            lead_match |= Q(phone=phone)
+        clashes = [
+            {"kind": "lead", "id": pk, "status": status}
+            for pk, status in Lead.objects.filter(lead_match)
+            .exclude(status__in=[L.WON, L.LOST])
+            .values_list("pk", "status")
+        ] + [
+            {"kind": "registration", "id": pk, "dealer": dealer_id, "status": status}
+            for pk, dealer_id, status in DealRegistration.objects.filter(
+                same, status__in=[R.SUBMITTED, R.APPROVED]
+            ).values_list("pk", "dealer_id", "status")
+        ]
+        registration = DealRegistration.objects.create(
+            dealer_id=actor.dealer_id,
+            customer_company=customer_company.strip(),
+            customer_key=key,
+            customer_uscc=uscc,
+            customer_phone=phone,
+            product_line=product_line,
+            expected_value=Decimal(str(expected_value)).quantize(Decimal("0.01")),
+            expected_close_on=expected_close_on,
+            clashes=clashes,
+            created_by=actor,
+        )
+        events.record(
+            actor=actor,
+            verb=verbs.REGISTRATION_SUBMITTED.code,
+            target=registration,
+            data={"clashes": len(clashes)},
+        )
+    return registration
+
+
+def _require_hq_for(actor, registration: DealRegistration) -> None:
+    if actor is None or not actor.is_hq:
+        raise PermissionDeniedError()
+    if not Dealer.objects.filter(dealer_q(actor, field="pk"), pk=registration.dealer_id).exists():
+        raise PermissionDeniedError()
+
+
+def registration_approve(*, actor, registration: DealRegistration, days: int | None = None) -> DealRegistration:
+    """Protect the customer for the dealer for ``DMS_DEAL_PROTECTION_DAYS`` (or ``days``)."""
+    _require_hq_for(actor, registration)
+    days = days or settings.DMS_DEAL_PROTECTION_DAYS
+    with transaction.atomic():
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+        if locked.status != R.SUBMITTED:
+            raise InvalidTransition(current=locked.get_status_display(), target=R.APPROVED.label)
+        locked.status, locked.decided_by, locked.decided_at = R.APPROVED, actor, timezone.now()
+        locked.protected_until = timezone.localdate() + timedelta(days=days)
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError as exc:
+            raise RuleViolation(
+                _("This customer is already protected for a dealer."), code="customer_protected"
+            ) from exc
+        events.record(
+            actor=actor,
+            verb=verbs.REGISTRATION_APPROVED.code,
+            target=locked,
+            data={"until": locked.protected_until.isoformat()},
+            notify=list(locked.dealer.users.filter(role="dealer_admin", is_active=True).values_list("pk", flat=True)),
+        )
+    return locked
+
+
+def registration_reject(*, actor, registration: DealRegistration, reason: str) -> DealRegistration:
+    _require_hq_for(actor, registration)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Give a reason."), code="reason_required", field="reason")
+    with transaction.atomic():
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+        if locked.status != R.SUBMITTED:
+            raise InvalidTransition(current=locked.get_status_display(), target=R.REJECTED.label)
+        locked.status, locked.decided_by, locked.decided_at = R.REJECTED, actor, timezone.now()
+        locked.decision_reason = reason[:500]
+        locked.save()
+        events.record(
+            actor=actor,
+            verb=verbs.REGISTRATION_REJECTED.code,
+            target=locked,
+            data={"reason": reason},
+            notify=list(locked.dealer.users.filter(role="dealer_admin", is_active=True).values_list("pk", flat=True)),
+        )
+    return locked
+
+
+def registrations_expire(*, today=None) -> int:
+    """Protection ends on its date: approved registrations past it expire. Safe to run twice."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        ended = list(
+            DealRegistration.objects.select_for_update(skip_locked=True).filter(
+                status=R.APPROVED, protected_until__lt=today
+            )
+        )
+        for registration in ended:
+            DealRegistration.objects.filter(pk=registration.pk).update(status=R.EXPIRED)
+            events.record(actor=None, verb=verbs.REGISTRATION_EXPIRED.code, target=registration)
+    return len(ended)

@@ -21,3 +21,17 @@ def assignments_recall_task() -> int:
     from leads.services import assignments_recall_expired
 
     return assignments_recall_expired()
+
+
+@shared_task(acks_late=True)
+def follow_ups_chase_task() -> dict:
+    from leads.services import follow_ups_chase
+
+    return follow_ups_chase()
+
+
+@shared_task(acks_late=True)
+def registrations_expire_task() -> int:
+    from leads.services import registrations_expire
+
+    return registrations_expire()

@@ -40,3 +40,47 @@ LEAD_RECALLED = register(
 LEAD_SOURCE_CREATED = register(
     "leads.source_created", label=_("Lead source added"), sentence=_("%(actor)s added the lead source %(target)s")
 )
+FOLLOW_UP_ADDED = register(
+    "leads.follow_up_added", label=_("Follow-up logged"), sentence=_("%(actor)s followed up the lead %(target)s")
+)
+LEAD_QUALIFIED = register(
+    "leads.lead_qualified", label=_("Lead qualified"), sentence=_("%(actor)s confirmed the need of %(target)s")
+)
+LEAD_WON = register(
+    "leads.lead_won", label=_("Lead won"), sentence=_("%(actor)s won the lead %(target)s"), notifies=True
+)
+LEAD_LOST = register("leads.lead_lost", label=_("Lead lost"), sentence=_("%(actor)s lost the lead %(target)s"))
+FOLLOW_UP_REMINDER = register(
+    "leads.follow_up_reminder",
+    label=_("Follow-up overdue"),
+    sentence=_("The lead %(target)s was accepted but nobody has followed it up yet"),
+    notifies=True,
+)
+FOLLOW_UP_ESCALATED = register(
+    "leads.follow_up_escalated",
+    label=_("Follow-up escalated"),
+    sentence=_("%(dealer)s has still not followed up the lead %(target)s"),
+    notifies=True,
+)
+REGISTRATION_SUBMITTED = register(
+    "leads.registration_submitted",
+    label=_("Deal registered"),
+    sentence=_("%(actor)s registered the deal %(target)s"),
+)
+REGISTRATION_APPROVED = register(
+    "leads.registration_approved",
+    label=_("Deal registration approved"),
+    sentence=_("%(actor)s approved the deal registration %(target)s"),
+    notifies=True,
+)
+REGISTRATION_REJECTED = register(
+    "leads.registration_rejected",
+    label=_("Deal registration rejected"),
+    sentence=_("%(actor)s rejected the deal registration %(target)s"),
+    notifies=True,
+)
+REGISTRATION_EXPIRED = register(
+    "leads.registration_expired",
+    label=_("Deal protection ended"),
+    sentence=_("The protection of %(target)s ended"),
+)

@@ -23,4 +23,5 @@ urlpatterns = [
     # Each app registers its own routes; included by module path so dms never imports an app.
     path("", include("dealers.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("leads.api_urls")),
 ]

@@ -1,0 +1,14 @@
+"""The leads app's routes under /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from leads.api import LeadViewSet, PublicLeadView
+
+router = SimpleRouter(trailing_slash=True)
+router.register("leads", LeadViewSet, basename="lead")
+
+urlpatterns = [
+    path("public/leads/", PublicLeadView.as_view(), name="public-lead"),
+    *router.urls,
+]
