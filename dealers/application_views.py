@@ -3,14 +3,12 @@ the selection scorecard."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
-from ipware import get_client_ip
 
 from dealers import selectors, services
 from dealers.application_forms import ApplicationForm, ApproveForm, MessageForm, RejectForm, ScoreForm
@@ -18,24 +16,13 @@ from dealers.filters import ApplicationFilterSet
 from dealers.models import DealerApplication, SelectionCriterion
 from dms.errors import DomainError
 from dms.forms import run_service
+from dms.ratelimit import hourly_limit_allows
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
 
 def _submission_allowed(request) -> bool:
     """At most DMS_APPLY_RATE_PER_HOUR public submissions per client address and hour."""
-    if settings.PROXY_COUNT:
-        ip, _routable = get_client_ip(request, proxy_count=settings.PROXY_COUNT)
-    else:
-        # No trusted proxy: X-Forwarded-For is whatever the client typed, so only the socket counts.
-        ip = request.META.get("REMOTE_ADDR", "")
-    key = f"dms:apply:{ip}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.DMS_APPLY_RATE_PER_HOUR
+    return hourly_limit_allows(request, scope="apply", limit=settings.DMS_APPLY_RATE_PER_HOUR)
 
 
 def _form_data(form) -> dict:

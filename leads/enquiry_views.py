@@ -1,33 +1,20 @@
 """The brand's public enquiry page: no sign-in, a honeypot and a limit per client address."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
-from ipware import get_client_ip
 
 from dms.forms import run_service
+from dms.ratelimit import hourly_limit_allows
 from leads import services
 from leads.forms import EnquiryForm
 
 
 def _submission_allowed(request) -> bool:
-    """At most DMS_ENQUIRY_RATE_PER_HOUR enquiries per client address and hour."""
-    if settings.PROXY_COUNT:
-        ip, _routable = get_client_ip(request, proxy_count=settings.PROXY_COUNT)
-    else:
-        # No trusted proxy: X-Forwarded-For is whatever the client typed, so only the socket counts.
-        ip = request.META.get("REMOTE_ADDR", "")
-    key = f"dms:enquiry:{ip}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= settings.DMS_ENQUIRY_RATE_PER_HOUR
+    """At most DMS_ENQUIRY_RATE_PER_HOUR public submissions per client address and hour."""
+    return hourly_limit_allows(request, scope="enquiry", limit=settings.DMS_ENQUIRY_RATE_PER_HOUR)
 
 
 class EnquiryView(FormView):
