@@ -36,10 +36,18 @@ def event_record(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, 
         notify=recipient_ids,
     )
     if recipient_ids:
-        from dms.events.tasks import events_publish_task
-
-        transaction.on_commit(events_publish_task.delay)
+        _publish_after_commit()
     return event
+
+
+def _publish_after_commit() -> None:
+    """One publish task per transaction, however many of its events notify someone: a bulk change
+    (an import, the demo) would otherwise queue a task per event."""
+    from dms.events.tasks import events_publish_task
+
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback == events_publish_task.delay for _sids, callback, _robust in pending):
+        transaction.on_commit(events_publish_task.delay)
 
 
 def events_publish(*, batch_size: int = 500) -> int:

@@ -110,3 +110,14 @@ def test_a_failed_email_is_released_for_a_retry(hq_staff, monkeypatch):
     monkeypatch.undo()
     assert notification_email_send(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_one_publish_task_per_transaction_however_many_events_notify(django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        for _ in range(5):
+            events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
+    assert len(callbacks) == 1
