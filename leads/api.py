@@ -16,7 +16,6 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from dealers.models import Region
-from dealers.selectors import dealer_list
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import DomainError
@@ -24,6 +23,7 @@ from dms.views import DEALER, EVERYONE, HQ
 from leads import selectors, services
 from leads.filters import LeadFilterSet
 from leads.models import Assignment, FollowUp, Lead
+from orders.api import dealer_in_scope
 from orders.models import ProductLine
 from orders.selectors import order_list
 
@@ -330,9 +330,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        dealer = dealer_list(user=request.user).filter(pk=data.pop("dealer")).first()
-        if dealer is None:
-            raise NotFound(_("No such dealer, or it is outside what you may see."))
+        dealer = dealer_in_scope(request.user, data.pop("dealer"))
         services.lead_assign_manually(actor=request.user, lead=lead, dealer=dealer, **data)
         return self._response(lead)
 

@@ -10,7 +10,7 @@
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from dms.scoping import visible_dealers
-from leads.models import Assignment, AssignmentRule, Lead
+from leads.models import Assignment, Lead
 
 
 def _signed_in(user) -> bool:
@@ -33,12 +33,6 @@ def lead_list(*, user) -> QuerySet[Lead]:
     for path in user.regions.values_list("path", flat=True):
         territory |= Q(region__path__startswith=path)
     return qs.filter(pk__in=Lead.objects.filter(territory).values("pk"))
-
-
-def assignment_rule_list(*, user) -> QuerySet[AssignmentRule]:
-    if not _signed_in(user) or not user.is_hq:
-        return AssignmentRule.objects.none()
-    return AssignmentRule.objects.select_related("region", "product_line")
 
 
 def open_assignment(*, lead: Lead) -> Assignment | None:

@@ -27,6 +27,7 @@ from dms.scoping import dealer_q
 from leads import verbs
 from leads.models import Assignment, DealRegistration, FollowUp, Lead, LeadSource, LeadTouch
 from leads.routing import Router, rule_for
+from orders.models import as_money
 
 A = Assignment.Status
 L = Lead.Status
@@ -444,7 +445,7 @@ def lead_qualify(*, actor, lead: Lead) -> Lead:
 
 def lead_mark_won(*, actor, lead: Lead, amount, order=None) -> Lead:
     """The dealer won the customer, for ``amount``, optionally with the order that came of it."""
-    amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    amount = as_money(amount)
     if amount <= 0:
         raise RuleViolation(_("The amount must be more than zero."), code="invalid_amount", field="amount")
     with transaction.atomic():
@@ -600,7 +601,7 @@ def registration_submit(
             customer_uscc=uscc,
             customer_phone=phone,
             product_line=product_line,
-            expected_value=Decimal(str(expected_value)).quantize(Decimal("0.01")),
+            expected_value=as_money(expected_value),
             expected_close_on=expected_close_on,
             clashes=clashes,
             created_by=actor,

@@ -37,7 +37,7 @@ from orders.models import (
 MAX_ID = 2**63 - 1
 
 
-def _dealer_in_scope(user, dealer_id: int) -> Dealer:
+def dealer_in_scope(user, dealer_id: int) -> Dealer:
     """A dealer the user may see, else 404: what another organisation's id names stays unknown."""
     dealer = dealer_list(user=user).filter(pk=dealer_id).first()
     if dealer is None:
@@ -178,7 +178,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             return None
         query = PricedForSerializer(data={"dealer": raw})
         query.is_valid(raise_exception=True)
-        return _dealer_in_scope(self.request.user, query.validated_data["dealer"])
+        return dealer_in_scope(self.request.user, query.validated_data["dealer"])
 
     @extend_schema(parameters=[PRICED_FOR])
     def list(self, request, *args, **kwargs):
@@ -266,7 +266,7 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.get("dealer") is not None:
-            data["dealer"] = _dealer_in_scope(request.user, data["dealer"])
+            data["dealer"] = dealer_in_scope(request.user, data["dealer"])
         if "items" in data:
             data["items"] = {item["product"]: item["price"] for item in data["items"]}
         price_list = services.price_list_save(actor=request.user, price_list=price_list, **data)
@@ -319,7 +319,7 @@ class AuthorizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "dealer" in data:
-            data["dealer"] = _dealer_in_scope(request.user, data["dealer"])
+            data["dealer"] = dealer_in_scope(request.user, data["dealer"])
         authorization = services.authorization_save(actor=request.user, authorization=authorization, **data)
         return AuthorizationSerializer(self.get_queryset().get(pk=authorization.pk)).data
 
@@ -612,7 +612,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             dealer_id = user.dealer_id
         elif dealer_id is None:
             raise serializers.ValidationError({"dealer": [_("Choose the dealer the order is for.")]})
-        return _dealer_in_scope(user, dealer_id)
+        return dealer_in_scope(user, dealer_id)
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
     @idempotent
@@ -810,7 +810,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        dealer = _dealer_in_scope(request.user, data.pop("dealer"))
+        dealer = dealer_in_scope(request.user, data.pop("dealer"))
         payment = services.payment_record(actor=request.user, dealer=dealer, **data)
         return Response(PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data, status=status.HTTP_201_CREATED)
 

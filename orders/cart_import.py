@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from dealers.importing import Layout, _header_aliases, _norm, read_rows
 from orders import selectors
-from orders.services import MAX_LINES, MAX_QUANTITY
+from orders.services import MAX_LINES, MAX_QUANTITY, line_problem
 
 CART_LAYOUT = Layout(
     columns=[
@@ -134,8 +134,8 @@ def check(*, user, rows: list[tuple[int, list[str]]]) -> CartImport:
             message = _("%(sku)s is not in your catalogue.") % {"sku": sku}
         elif quantity is None:
             message = _("“%(quantity)s” is not a whole number of at least 1.") % {"quantity": raw_quantity}
-        elif quantity % product.pack_size:
-            message = _("Order in multiples of %(pack)s.") % {"pack": product.pack_size}
+        elif problem := line_problem(product, quantity, authorized=True):  # the catalogue holds only authorised lines
+            message = problem.message
         else:
             result.lines.append({"product": product, "quantity": quantity})
             continue

@@ -217,7 +217,7 @@ HQ_PEOPLE = [
 EXISTING_GROUPS = {"hq": ["catalogue"], "cm": ["order_desk"]}
 
 
-def _money(value) -> Decimal:
+def _whole_yuan(value) -> Decimal:
     return Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
 
 
@@ -312,7 +312,7 @@ def _seed_price_lists(admin, products: dict[str, Product]) -> None:
     for tier, share in TIER_SHARE.items():
         name = f"{tier} 级经销商价格表"
         if not PriceList.objects.filter(name=name).exists():
-            items = {p: _money(p.base_price * share) for p in products.values()}
+            items = {p: _whole_yuan(p.base_price * share) for p in products.values()}
             services.price_list_save(actor=admin, name=name, kind="tier", tier=tier, valid_from=start, items=items)
     # Negotiated prices, a few points under the tier's: the demo dealer's and the two biggest dealers'.
     big = Dealer.objects.filter(status__in=services.TRADING, tier="A").exclude(code=DEMO_DEALER_CODE).order_by("code")
@@ -320,7 +320,7 @@ def _seed_price_lists(admin, products: dict[str, Product]) -> None:
     for dealer, (line_code, share, title) in zip(dealers, NEGOTIATED, strict=False):
         if dealer is None or PriceList.objects.filter(name=f"{dealer.name} {title}").exists():
             continue
-        items = {p: _money(p.base_price * share) for p in products.values() if p.product_line.code == line_code}
+        items = {p: _whole_yuan(p.base_price * share) for p in products.values() if p.product_line.code == line_code}
         services.price_list_save(
             actor=admin, name=f"{dealer.name} {title}", kind="dealer", dealer=dealer, valid_from=start, items=items
         )

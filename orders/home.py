@@ -6,7 +6,6 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from dms.scoping import dealer_q
 from orders import selectors
 from orders.models import ZERO, Invoice, Order
 
@@ -36,7 +35,7 @@ def monthly_sales(orders, *, months: int = MONTHS) -> dict:
 
 
 def hq_cards(user) -> list[dict]:
-    orders = Order.objects.filter(dealer_q(user, field="dealer"))
+    orders = selectors.orders_in_scope(user=user)
     month_start = timezone.localdate().replace(day=1)
     this_month = SOLD & Q(submitted_at__date__gte=month_start)
     stats = orders.aggregate(
@@ -46,7 +45,8 @@ def hq_cards(user) -> list[dict]:
         month_amount=Sum("gross_amount", filter=this_month),
     )
     overdue = (
-        Invoice.objects.filter(dealer_q(user, field="dealer"), due_on__lt=timezone.localdate())
+        selectors.invoice_list(user=user)
+        .filter(due_on__lt=timezone.localdate())
         .exclude(status=Invoice.Status.PAID)
         .aggregate(amount=Sum(F("gross_amount") - F("paid_amount")), dealers=Count("dealer", distinct=True))
     )

@@ -4,7 +4,7 @@ Stock and credit rules are backed by database constraints, so a bug in a service
 oversell or allocate more than was paid.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -16,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
+
+
+def as_money(value) -> Decimal:
+    """A CNY amount rounded half up to the cent."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def money_field(verbose_name, **kwargs):

@@ -9,7 +9,7 @@ ones a shipment (which locks an approved order, then the account) is waiting on.
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +24,6 @@ from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, Ru
 from dms.scoping import dealer_q, visible_dealers
 from orders import selectors, verbs
 from orders.models import (
-    CENT,
     ZERO,
     CreditAccount,
     DealerAuthorization,
@@ -41,6 +40,7 @@ from orders.models import (
     StockLevel,
     StockMovement,
     Warehouse,
+    as_money,
     next_number,
 )
 
@@ -96,15 +96,11 @@ class PaymentReferenceTaken(DomainError):
     status_code = 409
 
 
-def _money(value) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def line_amounts(unit_price: Decimal, quantity: int, vat_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
     """(net, VAT, gross) of a line at a tax-inclusive unit price: the gross is rounded to the cent first,
     the VAT is split out of it."""
-    gross = _money(unit_price * quantity)
-    net = _money(gross / (1 + vat_rate))
+    gross = as_money(unit_price * quantity)
+    net = as_money(gross / (1 + vat_rate))
     return net, gross - net, gross
 
 
@@ -183,35 +179,31 @@ class LineProblem:
         return {"product": self.product.pk, "sku": self.product.sku, "code": self.code, "message": str(self.message)}
 
 
+def line_problem(product: Product, quantity: int, *, authorized: bool) -> LineProblem | None:
+    """Why this quantity of this product cannot be ordered, or None. ``authorized``: whether the
+    dealer may sell the product's line where the order goes."""
+    if not product.is_active:
+        return LineProblem(product, "product_inactive", _("This product is no longer sold."))
+    if not authorized:
+        return LineProblem(product, "not_authorized", NOT_AUTHORIZED)
+    if quantity < 1 or quantity > MAX_QUANTITY:
+        return LineProblem(
+            product, "invalid_quantity", _("Enter a quantity from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"}
+        )
+    if quantity % product.pack_size:
+        return LineProblem(product, "pack_multiple", _("Order in multiples of %(pack)s.") % {"pack": product.pack_size})
+    return None
+
+
 def _line_problems(*, dealer: Dealer, items: list[tuple[Product, int]], region) -> list[LineProblem]:
     """Why each product/quantity could not be ordered by the dealer now (empty when all can)."""
-    problems = []
     authorized = set(
         selectors.authorized_line_ids(dealer=dealer, region=region).values_list("product_line_id", flat=True)
     )
-    for product, quantity in items:
-        if not product.is_active:
-            problems.append(LineProblem(product, "product_inactive", _("This product is no longer sold.")))
-            continue
-        if product.product_line_id not in authorized:
-            problems.append(LineProblem(product, "not_authorized", NOT_AUTHORIZED))
-        elif quantity < 1 or quantity > MAX_QUANTITY:
-            problems.append(
-                LineProblem(
-                    product,
-                    "invalid_quantity",
-                    _("Enter a quantity from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"},
-                )
-            )
-        elif quantity % product.pack_size:
-            problems.append(
-                LineProblem(
-                    product,
-                    "pack_multiple",
-                    _("Order in multiples of %(pack)s.") % {"pack": product.pack_size},
-                )
-            )
-    return problems
+    problems = (
+        line_problem(product, quantity, authorized=product.product_line_id in authorized) for product, quantity in items
+    )
+    return [problem for problem in problems if problem is not None]
 
 
 def _raise_line_problems(problems: list[LineProblem]) -> None:
@@ -878,7 +870,7 @@ def payment_record(
     dealer's unallocated balance for the next invoice."""
     _require(actor, "record_payment")
     _require_dealer_access(actor, dealer.pk)
-    amount = _money(amount)
+    amount = as_money(amount)
     if amount <= 0:
         raise RuleViolation(_("The amount must be more than zero."), code="invalid_amount", field="amount")
     reference = (reference or "").strip()
@@ -951,7 +943,7 @@ def credit_limit_set(*, actor, dealer: Dealer, credit_limit, reason: str) -> Cre
     _require(actor, "change_credit_limit")
     _require_dealer_access(actor, dealer.pk)
     reason = _reason(reason)
-    credit_limit = _money(credit_limit)
+    credit_limit = as_money(credit_limit)
     if credit_limit < 0:
         raise RuleViolation(_("A credit limit cannot be negative."), code="invalid_amount", field="credit_limit")
     with transaction.atomic():
@@ -1190,11 +1182,11 @@ def price_list_save(*, actor, price_list=None, items=None, **fields):
             dealer_id=instance.dealer_id,
         )
         if items is not None:
-            if any(_money(price) < 0 for price in items.values()):
+            if any(as_money(price) < 0 for price in items.values()):
                 raise RuleViolation(_("A price cannot be negative."), code="invalid_amount", field="items")
             instance.items.all().delete()
             PriceListItem.objects.bulk_create(
-                [PriceListItem(price_list=instance, product=p, price=_money(price)) for p, price in items.items()]
+                [PriceListItem(price_list=instance, product=p, price=as_money(price)) for p, price in items.items()]
             )
     return instance
 
