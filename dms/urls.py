@@ -27,6 +27,7 @@ portal_patterns = (
         path("", shell.PortalHomeView.as_view(), name="home"),
         path("", include("dealers.portal_urls")),
         path("", include("orders.portal_urls")),
+        path("", include("leads.portal_urls")),
     ],
     "portal",
 )
@@ -41,6 +42,7 @@ urlpatterns = [
     path("hq/", include(hq_patterns)),
     path("hq/dealers/", include("dealers.urls")),
     path("hq/", include("orders.urls")),
+    path("hq/leads/", include("leads.urls")),
     path("documents/", include("dealers.document_urls")),
     path("apply/", include("dealers.apply_urls")),
     path("enquiry/", include("leads.enquiry_urls")),

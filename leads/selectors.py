@@ -5,12 +5,14 @@
   they see.
 - Dealer users see the leads offered to or accepted by their dealer now, and those their dealer
   once held; contact details of a lead they no longer hold are hidden (``contact_visible``).
+- Deal registrations: head office sees those of the dealers it sees; a dealer only its own, and never
+  the clashes with other dealers (``clashes`` is for head office).
 """
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
-from dms.scoping import visible_dealers
-from leads.models import Assignment, Lead
+from dms.scoping import dealer_q, visible_dealers
+from leads.models import Assignment, DealRegistration, Lead
 
 
 def _signed_in(user) -> bool:
@@ -37,3 +39,14 @@ def lead_list(*, user) -> QuerySet[Lead]:
 
 def open_assignment(*, lead: Lead) -> Assignment | None:
     return lead.assignments.filter(status__in=Assignment.OPEN).select_related("dealer").first()
+
+
+def registration_list(*, user) -> QuerySet[DealRegistration]:
+    if not _signed_in(user):
+        return DealRegistration.objects.none()
+    qs = DealRegistration.objects.select_related("dealer", "dealer__region", "product_line", "decided_by")
+    if user.is_dealer_user:
+        return qs.filter(dealer_id=user.dealer_id)
+    if not user.is_hq:
+        return qs.none()
+    return qs.filter(dealer_q(user))

@@ -1,7 +1,10 @@
 """Objects of the leads app that the permission matrix's paths point at.
 
-A product line dealer 1 is authorised for, and a lead from 杭州 that head office offered to dealer 1.
+A product line dealer 1 is authorised for, a lead from 杭州 that head office offered to dealer 1, and a
+deal registration dealer 1 submitted.
 """
+
+import datetime
 
 from leads import services
 from tests.factories import region
@@ -21,4 +24,11 @@ def leads_world(users) -> dict:
         product_line=line,
     )
     services.lead_assign_manually(actor=users["hq_admin"], lead=lead, dealer=dealer)
-    return {"lead": lead, "lead_line": line}
+    registration = services.registration_submit(
+        actor=users["dealer_admin"],
+        product_line=line,
+        customer_company="杭州矩阵科技有限公司",
+        expected_value="50000",
+        expected_close_on=datetime.date.today() + datetime.timedelta(days=30),
+    )
+    return {"lead": lead, "lead_line": line, "registration": registration}

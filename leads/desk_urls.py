@@ -1,0 +1,3 @@
+"""The lead desk: leads, the unassigned queue, the lead page, the funnel and deal registrations."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Setup pages: assignment rules, lead sources and lead imports."""
+
+urlpatterns: list = []
