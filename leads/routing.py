@@ -102,28 +102,56 @@ class Router:
         self.leads = leads
         self.now = now or timezone.now()
         day = timezone.localdate(self.now)
-        lines = {lead.product_line_id for lead in leads}
-        auths = (
-            DealerAuthorization.objects.filter(product_line_id__in=lines, valid_from__lte=day)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-            .filter(dealer__status=Dealer.Status.ACTIVE)
-            .prefetch_related("regions")
+        keys = {lead.company_key for lead in leads if lead.company_key}
+        phones = {lead.phone for lead in leads if lead.phone}
+        protections = DealRegistration.objects.filter(
+            Q(customer_key__in=keys) | Q(customer_phone__in=phones),
+            status=DealRegistration.Status.APPROVED,
+            protected_until__gte=day,
+            dealer__status=Dealer.Status.ACTIVE,
+        ).select_related("dealer")
+        self.protected_by_key = {r.customer_key: r for r in protections}
+        self.protected_by_phone = {r.customer_phone: r for r in protections if r.customer_phone}
+        # Only dealers serving a region on the way up from one of these leads can be candidates.
+        paths = {path for lead in leads for path in ancestors(lead.region)}
+        served = list(
+            Dealer.served_regions.through.objects.filter(
+                region__path__in=paths, dealer__status=Dealer.Status.ACTIVE
+            ).values_list("dealer_id", "region__path")
         )
+        nearby = {dealer_id for dealer_id, _path in served}
+        protecting = {r.dealer_id for r in protections}
+        lines = {lead.product_line_id for lead in leads}
+        auths = list(
+            DealerAuthorization.objects.filter(
+                dealer_id__in=nearby | protecting, product_line_id__in=lines, valid_from__lte=day
+            )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .values_list("pk", "dealer_id", "product_line_id")
+        )
+        limited: dict[int, list[str]] = {}
+        for auth_id, path in DealerAuthorization.regions.through.objects.filter(
+            dealerauthorization_id__in=[pk for pk, _d, _l in auths]
+        ).values_list("dealerauthorization_id", "region__path"):
+            limited.setdefault(auth_id, []).append(path)
         # (dealer, line) → region paths it is authorised in; an empty tuple means everywhere.
         self.authorized: dict[tuple[int, int], list[tuple[str, ...]]] = {}
-        for auth in auths:
-            paths = tuple(r.path for r in auth.regions.all())
-            self.authorized.setdefault((auth.dealer_id, auth.product_line_id), []).append(paths)
+        for auth_id, dealer_id, line_id in auths:
+            self.authorized.setdefault((dealer_id, line_id), []).append(tuple(limited.get(auth_id, ())))
         dealer_ids = {dealer_id for dealer_id, _line in self.authorized}
         self.dealers = {
             d.pk: d
-            for d in Dealer.objects.filter(pk__in=dealer_ids).prefetch_related("served_regions").order_by("code")
+            for d in Dealer.objects.filter(pk__in=dealer_ids & nearby).only(
+                "pk", "code", "name", "tier", "latitude", "longitude", "lead_capacity"
+            )
         }
-        # served region path → dealers serving exactly that region
+        # served region path → dealers serving exactly that region, in code order
         self.serving: dict[str, list[Dealer]] = {}
-        for dealer in self.dealers.values():
-            for region in dealer.served_regions.all():
-                self.serving.setdefault(region.path, []).append(dealer)
+        for dealer_id, path in served:
+            if dealer_id in self.dealers:
+                self.serving.setdefault(path, []).append(self.dealers[dealer_id])
+        for candidates in self.serving.values():
+            candidates.sort(key=lambda d: d.code)
         open_counts = (
             Assignment.objects.filter(dealer_id__in=dealer_ids, status__in=Assignment.OPEN)
             .exclude(lead__status__in=[Lead.Status.WON, Lead.Status.LOST])
@@ -140,16 +168,6 @@ class Router:
         self.rules = list(
             AssignmentRule.objects.filter(is_active=True).select_related("region").order_by("priority", "pk")
         )
-        keys = {lead.company_key for lead in leads if lead.company_key}
-        phones = {lead.phone for lead in leads if lead.phone}
-        protections = DealRegistration.objects.filter(
-            Q(customer_key__in=keys) | Q(customer_phone__in=phones),
-            status=DealRegistration.Status.APPROVED,
-            protected_until__gte=day,
-            dealer__status=Dealer.Status.ACTIVE,
-        ).select_related("dealer")
-        self.protected_by_key = {r.customer_key: r for r in protections}
-        self.protected_by_phone = {r.customer_phone: r for r in protections if r.customer_phone}
 
     def _authorized_here(self, dealer_id: int, lead: Lead) -> bool:
         for paths in self.authorized.get((dealer_id, lead.product_line_id), []):

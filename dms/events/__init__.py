@@ -23,3 +23,10 @@ def record(*, actor, verb, target, data=None, dealer_id=FROM_TARGET, notify=()):
     from dms.events.services import event_record
 
     return event_record(actor=actor, verb=verb, target=target, data=data, dealer_id=dealer_id, notify=notify)
+
+
+def record_many(records):
+    """Record many events at once (one INSERT); each record is a dict of ``record``'s arguments."""
+    from dms.events.services import events_record
+
+    return events_record(records)

@@ -18,14 +18,12 @@ from dms.events.models import Event, Notification, NotificationPreference
 logger = logging.getLogger(__name__)
 
 
-def event_record(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
-    """Write one event in the caller's transaction; its notifications go out only after commit."""
+def _event(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
     if verbs.get(verb) is None:
         raise ValueError(f"Unregistered event verb {verb!r}")
     if dealer_id is FROM_TARGET:
         dealer_id = getattr(target, "dealer_id", None)
-    recipient_ids = sorted({getattr(u, "pk", u) for u in notify if u is not None})
-    event = Event.objects.create(
+    return Event(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target),
@@ -33,11 +31,25 @@ def event_record(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, 
         target_repr=str(target)[:200],
         dealer_id=dealer_id,
         data=data or {},
-        notify=recipient_ids,
+        notify=sorted({getattr(u, "pk", u) for u in notify if u is not None}),
     )
-    if recipient_ids:
+
+
+def event_record(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
+    """Write one event in the caller's transaction; its notifications go out only after commit."""
+    event = _event(actor=actor, verb=verb, target=target, data=data, dealer_id=dealer_id, notify=notify)
+    event.save(force_insert=True)
+    if event.notify:
         _publish_after_commit()
     return event
+
+
+def events_record(records) -> list[Event]:
+    """Write many events in one INSERT: ``records`` are dicts of ``event_record``'s arguments."""
+    events = Event.objects.bulk_create([_event(**record) for record in records])
+    if any(event.notify for event in events):
+        _publish_after_commit()
+    return events
 
 
 def _publish_after_commit() -> None:
