@@ -250,6 +250,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "dms.accounts.models.Role",
         "DealerStatusEnum": "dealers.models.Dealer.Status",
         "NewDealerStatusEnum": ["prospect", "onboarding", "active"],
+        # Several serializers have a "kind": each choice set keeps one name whichever others appear.
+        "KindEnum": "orders.models.PriceList.Kind",
+        "FollowUpKindEnum": "leads.models.FollowUp.Kind",
+        "ClashKindEnum": "leads.api.CLASH_KINDS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -327,6 +331,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.registrations_expire_task",
         "schedule": crontab(hour=0, minute=15),
     },
+    "leads-imports-resume": {"task": "leads.tasks.lead_imports_resume_task", "schedule": 300.0},
 }
 
 LOGGING = {

@@ -1,5 +1,5 @@
-"""API for leads: the public intake for other websites, and the lead list with its actions for head
-office and dealers. The same selectors and services as the pages."""
+"""API for leads: the public intake for other websites, the lead list with its actions for head office
+and dealers, assignment rules and deal registrations. The same selectors and services as the pages."""
 
 from decimal import Decimal
 
@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -18,11 +18,20 @@ from rest_framework.views import APIView
 from dealers.models import Region
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.viewsets import ScopedViewSet
-from dms.errors import DomainError
+from dms.errors import DomainError, PermissionDeniedError
 from dms.views import DEALER, EVERYONE, HQ
 from leads import selectors, services
 from leads.filters import LeadFilterSet
-from leads.models import Assignment, FollowUp, Lead
+from leads.models import (
+    MAX_ACCEPT_MINUTES,
+    MAX_WEIGHT,
+    MIN_ACCEPT_MINUTES,
+    Assignment,
+    AssignmentRule,
+    DealRegistration,
+    FollowUp,
+    Lead,
+)
 from orders.api import dealer_in_scope
 from orders.models import ProductLine
 from orders.selectors import order_list
@@ -55,10 +64,23 @@ class LeadIntakeSerializer(serializers.Serializer):
     )
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     company = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    region = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Region.objects.exclude(level=Region.Level.COUNTRY),
-        help_text=_("Region code (GB/T 2260): province, city or district."),
+    region = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Region code (GB/T 2260): province, city or district. Give it, or the names below; when given, the "
+            "names are not read."
+        ),
+    )
+    province = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text=_("Province name, such as 浙江省, 浙江 or Zhejiang.")
+    )
+    city = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text=_("City name, such as 杭州市, 杭州 or Hangzhou.")
+    )
+    district = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, help_text=_("District or county name, such as 西湖区.")
     )
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     product_line = serializers.SlugRelatedField(slug_field="code", queryset=ProductLine.objects.filter(is_active=True))
@@ -207,9 +229,17 @@ class AssignSerializer(serializers.Serializer):
 
 
 def _intake_data(serializer) -> dict:
+    """The service's arguments: the region resolved from its code or names (422 ``region_unknown``,
+    ``region_ambiguous``, ``region_mismatch`` or ``region_required``)."""
     data = dict(serializer.validated_data)
     if not data.get("consent"):
         data.pop("consent_purpose", None)
+    data["region"] = services.region_resolve(
+        code=data.pop("region", ""),
+        province=data.pop("province", ""),
+        city=data.pop("city", ""),
+        district=data.pop("district", ""),
+    )
     return data
 
 
@@ -377,3 +407,258 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         serializer.is_valid(raise_exception=True)
         follow_up = services.follow_up_add(actor=request.user, lead=lead, **serializer.validated_data)
         return Response(FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+
+# Assignment rules -------------------------------------------------------------------------------
+
+
+class ManagesRouting(BasePermission):
+    """Writes to assignment rules need ``manage_lead_routing`` (HQ administrators hold it)."""
+
+    message = PermissionDeniedError.message
+
+    def has_permission(self, request, view) -> bool:
+        return view.action in ("list", "retrieve") or selectors.can_manage_routing(request.user)
+
+
+class AssignmentRuleSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text=_("Region code; null applies everywhere.")
+    )
+    region_name = serializers.CharField(source="region.local_name", read_only=True, default=None, allow_null=True)
+    product_line = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Product line code; null applies to every line."),
+    )
+
+    class Meta:
+        model = AssignmentRule
+        fields = [
+            "id",
+            "name",
+            "region",
+            "region_name",
+            "product_line",
+            "strategy",
+            "accept_minutes",
+            "weight_tier",
+            "weight_distance",
+            "weight_load",
+            "weight_fairness",
+            "priority",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class AssignmentRuleWriteSerializer(serializers.ModelSerializer):
+    """A rule ranks the candidates for leads in a region's subtree and/or of a product line; the most
+    specific active rule wins, then the lower priority number."""
+
+    region = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Region.objects.exclude(level=Region.Level.COUNTRY),
+        required=False,
+        allow_null=True,
+        help_text=_("Region code (province, city or district); null or absent for everywhere."),
+    )
+    product_line = serializers.SlugRelatedField(
+        slug_field="code", queryset=ProductLine.objects.all(), required=False, allow_null=True
+    )
+    accept_minutes = serializers.IntegerField(
+        min_value=MIN_ACCEPT_MINUTES,
+        max_value=MAX_ACCEPT_MINUTES,
+        required=False,
+        help_text=_("Minutes the dealer has to accept an offer: 5 minutes to 30 days."),
+    )
+    weight_tier = serializers.IntegerField(min_value=0, max_value=MAX_WEIGHT, required=False)
+    weight_distance = serializers.IntegerField(min_value=0, max_value=MAX_WEIGHT, required=False)
+    weight_load = serializers.IntegerField(min_value=0, max_value=MAX_WEIGHT, required=False)
+    weight_fairness = serializers.IntegerField(min_value=0, max_value=MAX_WEIGHT, required=False)
+    priority = serializers.IntegerField(
+        min_value=0,
+        max_value=services.MAX_PRIORITY,
+        required=False,
+        help_text=_("Lower wins among equally specific rules."),
+    )
+
+    class Meta:
+        model = AssignmentRule
+        fields = [
+            "name",
+            "region",
+            "product_line",
+            "strategy",
+            "accept_minutes",
+            "weight_tier",
+            "weight_distance",
+            "weight_load",
+            "weight_fairness",
+            "priority",
+            "is_active",
+        ]
+        extra_kwargs = {"name": {"max_length": 100}}
+
+
+class AssignmentRuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Assignment rules. Head office reads them; changing them needs the lead routing permission. A
+    weighted rule needs a weight above zero; the same scope and priority twice among active rules is
+    refused (``rule_scope_taken``)."""
+
+    selector = selectors.rule_list
+    allowed_roles = HQ
+    serializer_class = AssignmentRuleSerializer
+
+    def get_permissions(self):
+        return [*super().get_permissions(), ManagesRouting()]
+
+    def _response(self, rule, status_code=status.HTTP_200_OK):
+        return Response(AssignmentRuleSerializer(self.get_queryset().get(pk=rule.pk)).data, status=status_code)
+
+    @extend_schema(request=AssignmentRuleWriteSerializer, responses={201: AssignmentRuleSerializer})
+    def create(self, request):
+        serializer = AssignmentRuleWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rule = services.rule_create(actor=request.user, **serializer.validated_data)
+        return self._response(rule, status.HTTP_201_CREATED)
+
+    @extend_schema(request=AssignmentRuleWriteSerializer, responses={200: AssignmentRuleSerializer})
+    def partial_update(self, request, pk=None):
+        rule = self.get_object()
+        serializer = AssignmentRuleWriteSerializer(rule, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        rule = services.rule_update(actor=request.user, rule=rule, **serializer.validated_data)
+        return self._response(rule)
+
+
+# Deal registrations (报备) ---------------------------------------------------------------------------
+
+
+CLASH_KINDS = [("lead", _("lead")), ("registration", _("deal registration"))]
+
+
+class ClashSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CLASH_KINDS)
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    dealer = serializers.IntegerField(required=False, help_text=_("The registering dealer, for a registration."))
+
+
+class DealRegistrationSerializer(serializers.ModelSerializer):
+    number = serializers.SerializerMethodField()
+    dealer_code = serializers.CharField(source="dealer.code", read_only=True)
+    dealer_name = serializers.CharField(source="dealer.name", read_only=True)
+    product_line = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Not read-only in the schema on purpose: a read-only field is always listed as present, and dealers
+    # never get this one. The serializer is only used for responses.
+    clashes = serializers.ListField(
+        child=ClashSerializer(),
+        required=False,
+        help_text=_("Head office only: open leads and registrations of the same customer when it was submitted."),
+    )
+
+    class Meta:
+        model = DealRegistration
+        fields = [
+            "id",
+            "number",
+            "dealer",
+            "dealer_code",
+            "dealer_name",
+            "customer_company",
+            "customer_uscc",
+            "customer_phone",
+            "product_line",
+            "expected_value",
+            "expected_close_on",
+            "status",
+            "clashes",
+            "protected_until",
+            "decision_reason",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = [field for field in fields if field != "clashes"]
+
+    def get_number(self, obj) -> str:
+        return f"R{obj.pk:06d}"
+
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        request = self.context.get("request")
+        if not (request and request.user.is_hq):
+            data.pop("clashes", None)
+        return data
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    customer_company = serializers.CharField(max_length=200)
+    customer_uscc = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, help_text=_("Unified social credit code, if known.")
+    )
+    customer_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    product_line = serializers.SlugRelatedField(slug_field="code", queryset=ProductLine.objects.filter(is_active=True))
+    expected_value = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0.01"), max_value=10**12 - 1
+    )
+    expected_close_on = serializers.DateField()
+
+
+class RegistrationApproveSerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=services.MAX_PROTECTION_DAYS,
+        required=False,
+        allow_null=True,
+        help_text=_("Days of protection; the default period when absent."),
+    )
+
+
+class DealRegistrationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Deal registrations (报备): a dealer registers its own opportunity, head office approves it (the
+    customer is then protected for the dealer) or rejects it with a reason. Dealers see their own only,
+    without the clashes. Refusals: ``customer_protected``, ``line_not_authorized``, ``close_date_past``,
+    ``invalid_transition``, ``reason_required``, ``invalid_days``."""
+
+    selector = selectors.registration_list
+    allowed_roles = EVERYONE
+    action_roles = {"create": DEALER, "approve": HQ, "reject": HQ}
+    serializer_class = DealRegistrationSerializer
+
+    def _response(self, registration, status_code=status.HTTP_200_OK):
+        found = self.get_queryset().get(pk=registration.pk)
+        return Response(self.get_serializer(found).data, status=status_code)
+
+    @extend_schema(
+        request=RegistrationCreateSerializer,
+        responses={201: DealRegistrationSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def create(self, request):
+        serializer = RegistrationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        registration = services.registration_submit(actor=request.user, **serializer.validated_data)
+        return self._response(registration, status.HTTP_201_CREATED)
+
+    @extend_schema(request=RegistrationApproveSerializer, responses={200: DealRegistrationSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        registration = self.get_object()
+        serializer = RegistrationApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.registration_approve(
+            actor=request.user, registration=registration, days=serializer.validated_data.get("days")
+        )
+        return self._response(registration)
+
+    @extend_schema(request=DeclineSerializer, responses={200: DealRegistrationSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        registration = self.get_object()
+        serializer = DeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.registration_reject(actor=request.user, registration=registration, **serializer.validated_data)
+        return self._response(registration)

@@ -1,23 +1,97 @@
 """FilterSets of the leads app, shared by the pages, the API and exports."""
 
+import re
+
 import django_filters
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Lead
+from dms.filters import StrictBooleanFilter
+from leads.models import Assignment, DealRegistration, Lead
 from orders.filters import RegionSubtreeFilter
 from orders.models import ProductLine
 
+MAX_ID = 2**63 - 1
+LEAD_NUMBER = re.compile(r"[Ll]?0*(\d{1,18})")
+# Fewer digits than this would match almost every phone number.
+MIN_PHONE_DIGITS = 4
+
+
+def sla_breached() -> Exists:
+    """The lead had an offer that lapsed unanswered, or was escalated for want of a follow-up."""
+    return Exists(
+        Assignment.objects.filter(
+            Q(status=Assignment.Status.EXPIRED) | Q(escalated_at__isnull=False), lead=OuterRef("pk")
+        )
+    )
+
 
 class LeadFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="search", help_text=_("Lead number, contact name, phone, email or company")
+    )
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Lead.Status.choices)
     source = django_filters.MultipleChoiceFilter(label=_("Source"), choices=Lead.Source.choices)
     product_line = django_filters.ModelChoiceFilter(
         label=_("Product line"), queryset=ProductLine.objects.all(), to_field_name="code"
     )
     region = RegionSubtreeFilter(field_name="region__path", help_text=_("Includes every city and district inside it."))
+    dealer = django_filters.NumberFilter(
+        label=_("Held by dealer"),
+        method="held_by",
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("Dealer id: leads offered to or accepted by this dealer now."),
+    )
     created_from = django_filters.DateFilter(label=_("Created from"), field_name="created_at", lookup_expr="date__gte")
     created_to = django_filters.DateFilter(label=_("Created to"), field_name="created_at", lookup_expr="date__lte")
+    sla_breached = StrictBooleanFilter(
+        label=_("SLA breached"),
+        method="breached",
+        help_text=_("An offer expired unanswered, or the lead was escalated for want of a follow-up."),
+    )
 
     class Meta:
         model = Lead
-        fields = ["status", "source", "product_line", "region", "created_from", "created_to"]
+        fields = [
+            "q",
+            "status",
+            "source",
+            "product_line",
+            "region",
+            "dealer",
+            "created_from",
+            "created_to",
+            "sla_breached",
+        ]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        match = Q(contact_name__icontains=value) | Q(company__icontains=value) | Q(email__icontains=value)
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= MIN_PHONE_DIGITS:
+            match |= Q(phone__contains=digits)
+        number = LEAD_NUMBER.fullmatch(value)
+        if number:
+            match |= Q(pk=int(number[1]))
+        return queryset.filter(match)
+
+    def held_by(self, queryset, name, value):
+        return queryset.filter(
+            Exists(Assignment.objects.filter(lead=OuterRef("pk"), dealer_id=value, status__in=Assignment.OPEN))
+        )
+
+    def breached(self, queryset, name, value):
+        return queryset.filter(sla_breached() if value == "true" else ~sla_breached())
+
+
+class RegistrationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Customer"), field_name="customer_company", lookup_expr="icontains")
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=DealRegistration.Status.choices)
+    dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id", min_value=1, max_value=MAX_ID)
+
+    class Meta:
+        model = DealRegistration
+        fields = ["q", "status", "dealer"]

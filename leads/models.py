@@ -6,7 +6,7 @@ holds it, so two assignment sweeps running at once cannot both give the same lea
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import money_field
@@ -104,7 +104,9 @@ class Lead(models.Model):
         indexes = [models.Index(fields=["company_key", "region"], name="lead_company_region_idx")]
 
     def __str__(self) -> str:
-        return f"L{self.pk:06d} {self.contact_name}" if self.pk else self.contact_name
+        # The number only: this is what the event log and notifications keep, and the customer's name
+        # must not outlive the dealer's hold on the lead.
+        return f"L{self.pk:06d}" if self.pk else str(_("new lead"))
 
     @property
     def number(self) -> str:
@@ -126,6 +128,12 @@ class LeadTouch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead} · {self.get_source_display()}"
+
+
+# An offer can be answered within minutes (a hotline lead) or up to a month (a project); weights are points.
+MIN_ACCEPT_MINUTES = 5
+MAX_ACCEPT_MINUTES = 30 * 24 * 60
+MAX_WEIGHT = 100
 
 
 class AssignmentRule(models.Model):
@@ -168,7 +176,22 @@ class AssignmentRule(models.Model):
         ordering = ["priority", "name"]
         verbose_name = _("assignment rule")
         verbose_name_plural = _("assignment rules")
-        constraints = [models.CheckConstraint(condition=Q(accept_minutes__gte=1), name="rule_accept_minutes_positive")]
+        permissions = [("manage_lead_routing", _("Can manage assignment rules, lead sources and routing"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accept_minutes__gte=MIN_ACCEPT_MINUTES, accept_minutes__lte=MAX_ACCEPT_MINUTES),
+                name="rule_accept_minutes_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    weight_tier__lte=MAX_WEIGHT,
+                    weight_distance__lte=MAX_WEIGHT,
+                    weight_load__lte=MAX_WEIGHT,
+                    weight_fairness__lte=MAX_WEIGHT,
+                ),
+                name="rule_weights_at_most_100",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -299,3 +322,70 @@ class DealRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"R{self.pk:06d} {self.customer_company}" if self.pk else self.customer_company
+
+
+def lead_import_path(lead_import, filename: str) -> str:
+    # The stored name never reuses the uploaded one: it is only shown, never trusted.
+    import uuid
+
+    return f"lead-imports/{uuid.uuid4().hex}"
+
+
+class LeadImport(models.Model):
+    """A CSV or Excel file of leads uploaded by head office and taken in by the worker, row by row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(_("file"), upload_to=lead_import_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    file_size = models.PositiveIntegerField(_("size in bytes"))
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("leads created"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("repeat enquiries"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # [{"row": spreadsheet row number, "column": column label, "message": ...}], in the uploader's language.
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    failure = models.CharField(_("why it failed"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead import")
+        verbose_name_plural = _("lead imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=F("total_rows")), name="lead_import_processed_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"I{self.pk:05d} {self.file_name}" if self.pk else self.file_name
+
+    @property
+    def number(self) -> str:
+        return f"I{self.pk:05d}" if self.pk else ""
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -98,7 +98,8 @@ def rule_for(lead: Lead, rules: list[AssignmentRule]):
 class Router:
     """Decides for a batch of leads, loading what it needs in a handful of queries."""
 
-    def __init__(self, leads: list[Lead], *, now: datetime | None = None):
+    def __init__(self, leads: list[Lead], *, now: datetime | None = None, also=()):
+        """``also``: ids of dealers to know about wherever they serve (one head office is assigning to)."""
         self.leads = leads
         self.now = now or timezone.now()
         day = timezone.localdate(self.now)
@@ -124,7 +125,7 @@ class Router:
         lines = {lead.product_line_id for lead in leads}
         auths = list(
             DealerAuthorization.objects.filter(
-                dealer_id__in=nearby | protecting, product_line_id__in=lines, valid_from__lte=day
+                dealer_id__in=nearby | protecting | set(also), product_line_id__in=lines, valid_from__lte=day
             )
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
             .values_list("pk", "dealer_id", "product_line_id")
@@ -169,7 +170,7 @@ class Router:
             AssignmentRule.objects.filter(is_active=True).select_related("region").order_by("priority", "pk")
         )
 
-    def _authorized_here(self, dealer_id: int, lead: Lead) -> bool:
+    def authorized_here(self, dealer_id: int, lead: Lead) -> bool:
         for paths in self.authorized.get((dealer_id, lead.product_line_id), []):
             if not paths or any(lead.region.path.startswith(p) for p in paths):
                 return True
@@ -179,7 +180,7 @@ class Router:
         return (
             (lead.pk, dealer.pk) not in self.refused
             and self.load.get(dealer.pk, 0) < dealer.lead_capacity
-            and self._authorized_here(dealer.pk, lead)
+            and self.authorized_here(dealer.pk, lead)
         )
 
     def candidates(self, lead: Lead) -> tuple[str, list[Dealer]]:
@@ -224,7 +225,7 @@ class Router:
             registration = self.protected_by_phone.get(lead.phone)
         if registration is None or (lead.pk, registration.dealer_id) in self.refused:
             return None
-        if not self._authorized_here(registration.dealer_id, lead):
+        if not self.authorized_here(registration.dealer_id, lead):
             return None
         return registration
 

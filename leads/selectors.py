@@ -9,10 +9,32 @@
   the clashes with other dealers (``clashes`` is for head office).
 """
 
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
+from datetime import datetime
+from decimal import Decimal
 
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.utils import timezone
+
+from dealers.models import Dealer
 from dms.scoping import dealer_q, visible_dealers
-from leads.models import Assignment, DealRegistration, Lead
+from leads.models import Assignment, AssignmentRule, DealRegistration, FollowUp, Lead, LeadImport, LeadSource
+from orders.models import DealerAuthorization
 
 
 def _signed_in(user) -> bool:
@@ -50,3 +72,299 @@ def registration_list(*, user) -> QuerySet[DealRegistration]:
     if not user.is_hq:
         return qs.none()
     return qs.filter(dealer_q(user))
+
+
+# Head office's lead desk ---------------------------------------------------------------------------
+
+
+def _open_assignments() -> Prefetch:
+    """The open assignment of each lead, with its dealer, as ``open_assignments`` (a list of at most one)."""
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.filter(status__in=Assignment.OPEN).select_related("dealer"),
+        to_attr="open_assignments",
+    )
+
+
+def lead_desk_list(*, user) -> QuerySet[Lead]:
+    """``lead_list`` for head office's lists and exports, with ``open_assignments``."""
+    return lead_list(user=user).prefetch_related(_open_assignments())
+
+
+def unassigned_queue(*, user) -> QuerySet[Lead]:
+    """The leads waiting for head office to assign them, the oldest first."""
+    return lead_list(user=user).filter(status=Lead.Status.UNASSIGNED).order_by("created_at", "pk")
+
+
+def lead_desk_detail(*, user) -> QuerySet[Lead]:
+    """``lead_list`` with everything the lead page shows: every assignment (oldest first, with dealer, rule
+    and who assigned it), the repeat enquiries and the follow-ups."""
+    return (
+        lead_list(user=user)
+        .select_related("source_site", "created_by", "won_order")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("dealer", "rule", "assigned_by").order_by(
+                    "assigned_at", "pk"
+                ),
+            ),
+            "touch_log",
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("dealer", "author")),
+        )
+    )
+
+
+def dealers_by_id(*, user, ids) -> dict[int, Dealer]:
+    """The dealers among ``ids`` that the user may see."""
+    return Dealer.objects.filter(dealer_q(user, field="pk"), pk__in=set(ids)).in_bulk()
+
+
+def assignable_dealers(*, user, leads) -> dict[int, list[Dealer]]:
+    """Per lead, the active dealers the user may see that are authorised today for its product line where it
+    is, by code, each with ``open_leads`` (the leads it holds whose outcome is open). Choices to offer; the
+    assignment service checks again. Three queries, however many leads."""
+    leads = list(leads)
+    if not leads:
+        return {}
+    day = timezone.localdate()
+    authorizations = (
+        DealerAuthorization.objects.filter(
+            dealer_q(user, field="dealer"),
+            product_line_id__in={lead.product_line_id for lead in leads},
+            dealer__status=Dealer.Status.ACTIVE,
+            valid_from__lte=day,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+        .select_related("dealer")
+        .prefetch_related("regions")
+    )
+    # (line, dealer) → the region paths of each authorisation; an empty tuple means everywhere.
+    where: dict[tuple[int, int], list[tuple[str, ...]]] = {}
+    dealers: dict[int, Dealer] = {}
+    for authorization in authorizations:
+        dealers[authorization.dealer_id] = authorization.dealer
+        paths = tuple(region.path for region in authorization.regions.all())
+        where.setdefault((authorization.product_line_id, authorization.dealer_id), []).append(paths)
+    load = dict(
+        Assignment.objects.filter(dealer_id__in=dealers, status__in=Assignment.OPEN)
+        .exclude(lead__status__in=[Lead.Status.WON, Lead.Status.LOST])
+        .order_by()
+        .values_list("dealer_id")
+        .annotate(n=Count("pk"))
+    )
+    for dealer in dealers.values():
+        dealer.open_leads = load.get(dealer.pk, 0)
+    ordered = sorted(dealers.values(), key=lambda dealer: dealer.code)
+    return {
+        lead.pk: [
+            dealer
+            for dealer in ordered
+            if any(
+                not paths or any(lead.region.path.startswith(path) for path in paths)
+                for paths in where.get((lead.product_line_id, dealer.pk), [])
+            )
+        ]
+        for lead in leads
+    }
+
+
+def registration_clashes(*, user, registration: DealRegistration) -> list[dict]:
+    """The open leads and registrations of the same customer found when ``registration`` was submitted, each
+    with the object as the user may see it now (``obj``, None when out of scope or gone). Two queries."""
+    ids = {"lead": set(), "registration": set()}
+    for clash in registration.clashes:
+        if clash.get("kind") in ids:
+            ids[clash["kind"]].add(clash.get("id"))
+    found = {
+        "lead": lead_desk_list(user=user).filter(pk__in=ids["lead"]).in_bulk() if ids["lead"] else {},
+        "registration": registration_list(user=user).filter(pk__in=ids["registration"]).in_bulk()
+        if ids["registration"]
+        else {},
+    }
+    return [
+        {**clash, "obj": found[clash["kind"]].get(clash.get("id"))}
+        for clash in registration.clashes
+        if clash.get("kind") in found
+    ]
+
+
+# The dealer portal ---------------------------------------------------------------------------------
+
+# The statuses of a lead the dealer accepted, in the order the pipeline shows them.
+PIPELINE = (Lead.Status.ACCEPTED, Lead.Status.CONTACTED, Lead.Status.QUALIFIED, Lead.Status.WON, Lead.Status.LOST)
+PIPELINE_OPEN = PIPELINE[:3]
+
+
+def dealer_leads(*, user) -> QuerySet[Lead]:
+    """``lead_list`` of a dealer user, with its dealer's open assignment of each lead: ``holding`` (offered,
+    accepted, or None once recalled, declined or withdrawn), ``assignment_id``, ``offered_at``, ``deadline``
+    and ``accepted_at``."""
+    if not _signed_in(user) or not user.is_dealer_user:
+        return Lead.objects.none()
+    mine = FilteredRelation(
+        "assignments", condition=Q(assignments__dealer_id=user.dealer_id, assignments__status__in=Assignment.OPEN)
+    )
+    return (
+        lead_list(user=user)
+        .annotate(mine=mine)
+        .annotate(
+            holding=F("mine__status"),
+            assignment_id=F("mine__id"),
+            offered_at=F("mine__assigned_at"),
+            deadline=F("mine__deadline"),
+            accepted_at=F("mine__responded_at"),
+        )
+    )
+
+
+def lead_inbox(*, user) -> QuerySet[Lead]:
+    """The leads offered to the user's dealer now, the nearest deadline first."""
+    return dealer_leads(user=user).filter(holding=Assignment.Status.OFFERED).order_by("deadline", "pk")
+
+
+def lead_pipeline(*, user) -> QuerySet[Lead]:
+    """The leads the user's dealer accepted and holds, with its latest follow-up's ``next_action_on`` and
+    time (``last_follow_up_at``), and ``followed_up``: whether any follow-up came after the acceptance."""
+    latest = FollowUp.objects.filter(lead=OuterRef("pk"), dealer_id=user.dealer_id).order_by("-created_at", "-pk")
+    return (
+        dealer_leads(user=user)
+        .filter(holding=Assignment.Status.ACCEPTED, status__in=PIPELINE)
+        .annotate(
+            next_action_on=Subquery(latest.values("next_action_on")[:1]),
+            last_follow_up_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .annotate(
+            followed_up=ExpressionWrapper(
+                Q(last_follow_up_at__gte=F("accepted_at"), last_follow_up_at__isnull=False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+def pipeline_counts(*, user) -> dict[str, int]:
+    """How many of the dealer's accepted leads are in each pipeline status."""
+    rows = (
+        dealer_leads(user=user)
+        .filter(holding=Assignment.Status.ACCEPTED, status__in=PIPELINE)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return dict.fromkeys(PIPELINE, 0) | dict(rows)
+
+
+def dealer_lead_detail(*, user) -> QuerySet[Lead]:
+    """``dealer_leads`` with the dealer's own follow-ups (``my_follow_ups``, newest first) and the order won."""
+    return (
+        dealer_leads(user=user)
+        .select_related("won_order")
+        .prefetch_related(
+            Prefetch(
+                "follow_ups",
+                queryset=FollowUp.objects.filter(dealer_id=user.dealer_id).select_related("author"),
+                to_attr="my_follow_ups",
+            )
+        )
+    )
+
+
+class Median(Aggregate):
+    """The median of an expression (PostgreSQL's ``percentile_cont``)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def dealer_lead_figures(*, user, now=None) -> dict[str, dict]:
+    """The conversion figures of the user's dealer for ``month`` (this month) and ``year`` (this month and
+    the eleven before it), each with its ``start``. Offers (received, accepted, declined, expired, the median
+    time to accept) count by when they were made; outcomes (won, lost, the amount won) by when the lead
+    closed. The acceptance rate is accepted out of offers answered or expired; the win rate is won out of
+    leads closed. Two queries, however many leads."""
+    if not _signed_in(user) or not user.is_dealer_user:
+        return {}
+    local = timezone.localtime(now or timezone.now())
+    zone = timezone.get_current_timezone()
+    month_start = datetime(local.year, local.month, 1, tzinfo=zone)
+    months_back = local.year * 12 + local.month - 1 - 11
+    starts = {"month": month_start, "year": datetime(months_back // 12, months_back % 12 + 1, 1, tzinfo=zone)}
+    A, L = Assignment.Status, Lead.Status
+    offer_sums, lead_sums = {}, {}
+    for key, start in starts.items():
+        made = Q(assigned_at__gte=start)
+        closed = Q(closed_at__gte=start)
+        offer_sums |= {
+            f"{key}_received": Count("pk", filter=made),
+            f"{key}_accepted": Count("pk", filter=made & Q(status=A.ACCEPTED)),
+            f"{key}_declined": Count("pk", filter=made & Q(status=A.DECLINED)),
+            f"{key}_expired": Count("pk", filter=made & Q(status=A.EXPIRED)),
+            f"{key}_time_to_accept": Median(
+                F("responded_at") - F("assigned_at"),
+                filter=made & Q(status=A.ACCEPTED),
+                output_field=DurationField(),
+            ),
+        }
+        lead_sums |= {
+            f"{key}_won": Count("pk", filter=closed & Q(status=L.WON)),
+            f"{key}_lost": Count("pk", filter=closed & Q(status=L.LOST)),
+            f"{key}_won_amount": Sum("won_amount", filter=closed & Q(status=L.WON)),
+        }
+    offers = Assignment.objects.filter(dealer_id=user.dealer_id, assigned_at__gte=starts["year"]).aggregate(
+        **offer_sums
+    )
+    held = Assignment.objects.filter(lead=OuterRef("pk"), dealer_id=user.dealer_id, status=A.ACCEPTED)
+    outcomes = lead_list(user=user).filter(Exists(held), closed_at__gte=starts["year"]).aggregate(**lead_sums)
+    figures = {}
+    for key, start in starts.items():
+        prefix = f"{key}_"
+        row = {
+            name.removeprefix(prefix): value for name, value in (offers | outcomes).items() if name.startswith(prefix)
+        }
+        answered = row["accepted"] + row["declined"] + row["expired"]
+        row["acceptance_rate"] = _ratio(row["accepted"], answered)
+        row["win_rate"] = _ratio(row["won"], row["won"] + row["lost"])
+        row["won_amount"] = row["won_amount"] or Decimal("0.00")
+        figures[key] = {"start": start.date(), **row}
+    return figures
+
+
+def can_manage_routing(user) -> bool:
+    """Assignment rules and lead sources: HQ administrators and holders of ``manage_lead_routing``
+    (the ``lead_desk`` group). ``None`` is the system (the demo, migrations)."""
+    if user is None:
+        return True
+    if not (user.is_authenticated and user.is_active and user.is_hq):
+        return False
+    return user.is_hq_admin or user.has_perm("leads.manage_lead_routing")
+
+
+def source_list(*, user):
+    """Lead sources, for head office."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_hq):
+        return LeadSource.objects.none()
+    return LeadSource.objects.all()
+
+
+def rule_list(*, user):
+    """Assignment rules, for head office; the ones in force first."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_hq):
+        return AssignmentRule.objects.none()
+    return AssignmentRule.objects.select_related("region", "region__parent", "product_line").order_by(
+        "-is_active", "priority", "name", "pk"
+    )
+
+
+def import_list(*, user):
+    """Lead imports: head office's administrators and routing managers see every import, other head-office
+    staff their own."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_hq):
+        return LeadImport.objects.none()
+    qs = LeadImport.objects.select_related("created_by")
+    return qs if can_manage_routing(user) else qs.filter(created_by=user)

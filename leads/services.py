@@ -3,10 +3,16 @@
 Assignment runs in batches (``leads_assign``): new leads are claimed with SKIP LOCKED, decided
 together by ``leads.routing.Router`` and written in bulk. The partial unique index on open
 assignments is the last guard: a lead can never hold two.
+
+Also here: where a lead is (``region_resolve``), the routing setup (assignment rules and lead sources,
+which need ``manage_lead_routing``) and lead imports run by the worker (``lead_import_process``).
 """
 
 import hashlib
+import os
+import re
 import secrets
+import time
 import unicodedata
 from datetime import timedelta
 from decimal import Decimal
@@ -16,24 +22,147 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from dealers.models import Dealer
-from dealers.validators import normalize_phone
+from dealers.importing import _REGION_SUFFIX, _norm
+from dealers.models import Dealer, Region
+from dealers.validators import normalize_phone, validate_uscc
 from dms import events
-from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
+from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.scoping import dealer_q
 from leads import verbs
-from leads.models import Assignment, DealRegistration, FollowUp, Lead, LeadSource, LeadTouch
+from leads.models import (
+    MAX_ACCEPT_MINUTES,
+    MAX_WEIGHT,
+    MIN_ACCEPT_MINUTES,
+    Assignment,
+    AssignmentRule,
+    DealRegistration,
+    FollowUp,
+    Lead,
+    LeadImport,
+    LeadSource,
+    LeadTouch,
+)
 from leads.routing import Router, rule_for
+from leads.selectors import can_manage_routing
 from orders.models import as_money
+from orders.selectors import authorized_line_ids
 
 A = Assignment.Status
 L = Lead.Status
 COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 # Leads whose outcome is still open: they count against the holder's capacity.
 OPEN_LEAD = (L.ASSIGNED, L.ACCEPTED, L.CONTACTED, L.QUALIFIED)
+
+
+# Where a lead is --------------------------------------------------------------------------------
+
+# English names people write without the kind of region.
+_REGION_SUFFIX_EN = re.compile(r"\s+(?:district|city|province|new area|county|prefecture)$")
+NAME_LEVELS = (
+    ("province", Region.Level.PROVINCE),
+    ("city", Region.Level.CITY),
+    ("district", Region.Level.DISTRICT),
+)
+
+
+class RegionIndex:
+    """Every region below the country, loaded once (one query) and looked up by code or by name.
+
+    Names match in Chinese or English, with or without 省/市/区 (or "District"), case- and
+    width-insensitively. ``resolve`` is what the API and the import use.
+    """
+
+    def __init__(self):
+        regions = list(Region.objects.exclude(level=Region.Level.COUNTRY))
+        by_pk = {region.pk: region for region in regions}
+        self.parents = {region.pk: by_pk.get(region.parent_id) for region in regions}
+        self.by_code = {region.code: region for region in regions}
+        self.by_name: dict[tuple[str, str], list[Region]] = {}
+        for region in regions:
+            for key in self._keys(region):
+                self.by_name.setdefault((region.level, key), []).append(region)
+
+    @staticmethod
+    def _keys(region: Region) -> set[str]:
+        keys = {_norm(region.name), _norm(region.name_en)}
+        short = _REGION_SUFFIX.sub("", region.name)
+        if len(short) >= 2:
+            keys.add(_norm(short))
+        keys.add(_REGION_SUFFIX_EN.sub("", _norm(region.name_en)))
+        return keys - {""}
+
+    def named(self, text: str, level: str) -> list[Region]:
+        key = _norm(text)
+        found = self.by_name.get((level, key)) or self.by_name.get((level, _REGION_SUFFIX_EN.sub("", key))) or []
+        if not found and level == Region.Level.CITY:
+            # Beijing, Shanghai, Tianjin and Chongqing are provinces; addresses give them as the city too.
+            found = self.by_name.get((Region.Level.PROVINCE, key), [])
+        return found
+
+    def label(self, region: Region) -> str:
+        parent = self.parents.get(region.pk)
+        return f"{parent.name} {region.name}" if parent else region.name
+
+    def resolve(self, *, code: str = "", province: str = "", city: str = "", district: str = "") -> Region:
+        """The most specific region the code or the names give.
+
+        A code wins over names. Names are read from the province down; a name the tree does not hold
+        below a known region leaves that region (the tree holds the regions the brand sells in, not
+        every district), but a name found elsewhere in the tree is a contradiction.
+        """
+        code = unicodedata.normalize("NFKC", code or "").strip()
+        if code:
+            region = self.by_code.get(code.upper())
+            if region is None:
+                raise RuleViolation(
+                    _("No region has the code “%(code)s”.") % {"code": code}, code="region_unknown", field="region"
+                )
+            return region
+        given = {"province": province, "city": city, "district": district}
+        names = [
+            (field, level, (given[field] or "").strip()) for field, level in NAME_LEVELS if (given[field] or "").strip()
+        ]
+        if not names:
+            raise RuleViolation(
+                _("Give the region code, or the province, city or district."), code="region_required", field="region"
+            )
+        found = None
+        for field, level, text in names:
+            matches = self.named(text, level)
+            inside = [r for r in matches if found is None or r.path.startswith(found.path)]
+            if found is not None and inside == [found]:
+                continue
+            inside = [r for r in inside if r != found]
+            if len(inside) == 1:
+                found = inside[0]
+            elif inside:
+                raise RuleViolation(
+                    _("“%(name)s” could be %(candidates)s: give the province too, or the region code.")
+                    % {"name": text, "candidates": ", ".join(f"{self.label(r)} ({r.code})" for r in inside)},
+                    code="region_ambiguous",
+                    field=field,
+                )
+            elif matches:
+                raise RuleViolation(
+                    _("%(name)s is not in %(region)s.") % {"name": text, "region": found.name},
+                    code="region_mismatch",
+                    field=field,
+                )
+            elif found is None:
+                raise RuleViolation(
+                    _("No region is called “%(name)s”.") % {"name": text}, code="region_unknown", field=field
+                )
+        return found
+
+
+def region_resolve(*, code: str = "", province: str = "", city: str = "", district: str = "") -> Region:
+    """The region a lead names by GB/T 2260 code or by province, city and district names (浙江省 / 浙江 /
+    Zhejiang, 杭州市 / 杭州, 西湖区). Raises RuleViolation ``region_unknown``, ``region_ambiguous``,
+    ``region_mismatch`` or ``region_required`` with the field it is about."""
+    return RegionIndex().resolve(code=code, province=province, city=city, district=district)
 
 
 def company_key(company: str) -> str:
@@ -88,9 +217,13 @@ def lead_create(
     consent: bool = False,
     consent_purpose: str = "",
     source_site=None,
+    assign_soon: bool = True,
 ) -> tuple[Lead, bool]:
     """Take in a lead from any channel. A customer already seen within ``DMS_LEAD_DEDUPE_DAYS`` adds
-    a touch to their lead (and its holder is told) instead of a second lead. Returns (lead, created)."""
+    a touch to their lead (and its holder is told) instead of a second lead. Returns (lead, created).
+
+    The assignment task is queued on commit, unless ``assign_soon`` is false: a caller taking in many
+    leads in one transaction (an import chunk) queues one task for all of them."""
     if source not in Lead.Source.values:
         raise RuleViolation(_("Unknown lead source."), code="invalid_source", field="source")
     if not (contact_name or "").strip():
@@ -143,19 +276,70 @@ def lead_create(
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         events.record(actor=actor, verb=verbs.LEAD_CREATED.code, target=lead, dealer_id=None, data={"source": source})
-        _assign_soon()
+        if assign_soon:
+            _assign_soon()
     return lead, True
+
+
+# Lead sources: websites posting to the public API with their own key ----------------------------
+
+SOURCE_CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def _require_routing(actor) -> None:
+    if not can_manage_routing(actor):
+        raise PermissionDeniedError()
 
 
 def lead_source_create(*, actor, name: str, code: str) -> tuple[LeadSource, str]:
     """Register a website that may post leads; returns the source and its key, shown only once."""
-    if actor is None or not actor.is_hq_admin:
-        raise PermissionDeniedError()
+    _require_routing(actor)
+    name, code = (name or "").strip(), (code or "").strip().lower()
+    if not name or len(name) > 100:
+        raise RuleViolation(_("Give a name of at most 100 characters."), code="name_required", field="name")
+    if not SOURCE_CODE.fullmatch(code) or len(code) > 40:
+        raise RuleViolation(
+            _("The code is 1 to 40 letters, digits, hyphens or underscores."), code="source_code_invalid", field="code"
+        )
     key = secrets.token_urlsafe(32)
+    taken = RuleViolation(_("Another lead source has this code."), code="source_code_taken", field="code")
     with transaction.atomic():
-        source = LeadSource.objects.create(name=name.strip(), code=code.strip(), key_hash=hash_key(key))
+        if LeadSource.objects.filter(code=code).exists():
+            raise taken
+        try:
+            with transaction.atomic():
+                source = LeadSource.objects.create(name=name, code=code, key_hash=hash_key(key))
+        except IntegrityError as exc:  # the same code saved at the same moment
+            raise taken from exc
         events.record(actor=actor, verb=verbs.LEAD_SOURCE_CREATED.code, target=source, dealer_id=None)
     return source, key
+
+
+def lead_source_rotate(*, actor, source: LeadSource) -> tuple[LeadSource, str]:
+    """A new key for the source; the old one stops working at once. Returns the source and the key,
+    shown only once."""
+    _require_routing(actor)
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        locked = LeadSource.objects.select_for_update().get(pk=source.pk)
+        if not locked.is_active:
+            raise RuleViolation(_("This lead source is deactivated."), code="source_inactive")
+        locked.key_hash = hash_key(key)
+        locked.save(update_fields=["key_hash"])
+        events.record(actor=actor, verb=verbs.SOURCE_KEY_ROTATED.code, target=locked, dealer_id=None)
+    return locked, key
+
+
+def lead_source_deactivate(*, actor, source: LeadSource) -> LeadSource:
+    """The source's key stops working for good; its leads stay. Already inactive: nothing changes."""
+    _require_routing(actor)
+    with transaction.atomic():
+        locked = LeadSource.objects.select_for_update().get(pk=source.pk)
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+            events.record(actor=actor, verb=verbs.SOURCE_DEACTIVATED.code, target=locked, dealer_id=None)
+    return locked
 
 
 def hash_key(key: str) -> str:
@@ -167,6 +351,160 @@ def lead_source_authenticate(key: str) -> LeadSource | None:
     if not key:
         return None
     return LeadSource.objects.filter(key_hash=hash_key(key), is_active=True).first()
+
+
+# Assignment rules -------------------------------------------------------------------------------
+
+RULE_FIELDS = (
+    "name",
+    "region",
+    "product_line",
+    "strategy",
+    "accept_minutes",
+    "weight_tier",
+    "weight_distance",
+    "weight_load",
+    "weight_fairness",
+    "priority",
+    "is_active",
+)
+WEIGHTS = ("weight_tier", "weight_distance", "weight_load", "weight_fairness")
+MAX_PRIORITY = 32767
+
+
+def rule_check(rule: AssignmentRule) -> None:
+    """The rule as it would be saved: every field in range, and no other active rule for the same scope
+    and priority (which of the two would win would then depend only on which was made first)."""
+    rule.name = (rule.name or "").strip()
+    if not rule.name or len(rule.name) > 100:
+        raise RuleViolation(_("Give a name of at most 100 characters."), code="name_required", field="name")
+    if rule.strategy not in AssignmentRule.Strategy.values:
+        raise RuleViolation(_("Unknown strategy."), code="invalid_strategy", field="strategy")
+    if rule.region_id is not None and rule.region.level == Region.Level.COUNTRY:
+        raise RuleViolation(
+            _("Leave the region empty for a rule that applies everywhere."), code="region_is_country", field="region"
+        )
+    if not MIN_ACCEPT_MINUTES <= (rule.accept_minutes or 0) <= MAX_ACCEPT_MINUTES:
+        raise RuleViolation(
+            _("The time to accept is from %(min)d minutes to %(days)d days.")
+            % {"min": MIN_ACCEPT_MINUTES, "days": MAX_ACCEPT_MINUTES // (24 * 60)},
+            code="accept_minutes_out_of_range",
+            field="accept_minutes",
+        )
+    for weight in WEIGHTS:
+        if not 0 <= (getattr(rule, weight) or 0) <= MAX_WEIGHT:
+            raise RuleViolation(
+                _("A weight is from 0 to %(max)d.") % {"max": MAX_WEIGHT}, code="weight_out_of_range", field=weight
+            )
+    if rule.strategy == AssignmentRule.Strategy.WEIGHTED and not any(getattr(rule, w) for w in WEIGHTS):
+        raise RuleViolation(
+            _("A weighted rule needs at least one weight above zero."), code="weights_all_zero", field="weight_tier"
+        )
+    if not 0 <= (rule.priority or 0) <= MAX_PRIORITY:
+        raise RuleViolation(
+            _("The priority is from 0 to %(max)d.") % {"max": MAX_PRIORITY}, code="invalid_priority", field="priority"
+        )
+    if rule.is_active:
+        twin = (
+            AssignmentRule.objects.filter(
+                is_active=True, region_id=rule.region_id, product_line_id=rule.product_line_id, priority=rule.priority
+            )
+            .exclude(pk=rule.pk)
+            .first()
+        )
+        if twin is not None:
+            raise RuleViolation(
+                _("The active rule “%(rule)s” has the same region, product line and priority; change the priority.")
+                % {"rule": twin.name},
+                code="rule_scope_taken",
+                field="priority",
+            )
+
+
+def _rule_data(rule: AssignmentRule) -> dict:
+    return {
+        "name": rule.name,
+        "region": rule.region.code if rule.region_id else None,
+        "product_line": rule.product_line.code if rule.product_line_id else None,
+        **{field: getattr(rule, field) for field in RULE_FIELDS if field not in ("name", "region", "product_line")},
+    }
+
+
+def rule_create(
+    *,
+    actor,
+    name: str,
+    region=None,
+    product_line=None,
+    strategy: str = AssignmentRule.Strategy.WEIGHTED,
+    accept_minutes: int | None = None,
+    weight_tier: int = 30,
+    weight_distance: int = 30,
+    weight_load: int = 20,
+    weight_fairness: int = 20,
+    priority: int = 100,
+    is_active: bool = True,
+) -> AssignmentRule:
+    """A rule ranking the candidates for leads in ``region``'s subtree and/or of ``product_line``."""
+    _require_routing(actor)
+    rule = AssignmentRule(
+        name=name,
+        region=region,
+        product_line=product_line,
+        strategy=strategy,
+        accept_minutes=settings.DMS_LEAD_ACCEPT_MINUTES if accept_minutes is None else accept_minutes,
+        weight_tier=weight_tier,
+        weight_distance=weight_distance,
+        weight_load=weight_load,
+        weight_fairness=weight_fairness,
+        priority=priority,
+        is_active=is_active,
+    )
+    with transaction.atomic():
+        rule_check(rule)
+        rule.save()
+        events.record(actor=actor, verb=verbs.RULE_CREATED.code, target=rule, dealer_id=None, data=_rule_data(rule))
+    return rule
+
+
+def rule_update(*, actor, rule: AssignmentRule, **changes) -> AssignmentRule:
+    """Change any of ``RULE_FIELDS``; the event lists what changed. Leads already offered keep their
+    deadline; the next assignments use the rule as it is now."""
+    unknown = set(changes) - set(RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"rule_update() got unexpected fields {sorted(unknown)}")
+    _require_routing(actor)
+    with transaction.atomic():
+        locked = (
+            AssignmentRule.objects.select_for_update(of=("self",))
+            .select_related("region", "product_line")
+            .get(pk=rule.pk)
+        )
+        before = _rule_data(locked)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        rule_check(locked)
+        after = _rule_data(locked)
+        changed = {field: [before[field], after[field]] for field in after if before[field] != after[field]}
+        if changed:
+            locked.save()
+            events.record(
+                actor=actor, verb=verbs.RULE_UPDATED.code, target=locked, dealer_id=None, data={"changes": changed}
+            )
+    return locked
+
+
+def rule_deactivate(*, actor, rule: AssignmentRule) -> AssignmentRule:
+    """The rule stops ranking new leads (the next matching rule, or the default, takes over). Already
+    inactive: nothing changes."""
+    _require_routing(actor)
+    with transaction.atomic():
+        locked = AssignmentRule.objects.select_for_update().get(pk=rule.pk)
+        if locked.is_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+            events.record(actor=actor, verb=verbs.RULE_DEACTIVATED.code, target=locked, dealer_id=None)
+    return locked
 
 
 def _assign_soon() -> None:
@@ -238,23 +576,29 @@ def leads_assign(*, batch_size: int = 500, now=None) -> dict:
             .values_list("pk", "dealer_id")
         ):
             admins.setdefault(dealer_id, []).append(user_id)
-        for assignment in assignments:
-            events.record(
-                actor=None,
-                verb=verbs.LEAD_ASSIGNED.code,
-                target=assignment.lead,
-                dealer_id=assignment.dealer_id,
-                data={"dealer": assignment.dealer.code, "deadline": assignment.deadline.isoformat()},
-                notify=admins.get(assignment.dealer_id, []),
-            )
-        for lead, decision in unassigned:
-            events.record(
-                actor=None,
-                verb=verbs.LEAD_UNASSIGNED.code,
-                target=lead,
-                dealer_id=None,
-                data={"reason": decision.reason},
-            )
+        events.record_many(
+            [
+                {
+                    "actor": None,
+                    "verb": verbs.LEAD_ASSIGNED.code,
+                    "target": assignment.lead,
+                    "dealer_id": assignment.dealer_id,
+                    "data": {"dealer": assignment.dealer.code, "deadline": assignment.deadline.isoformat()},
+                    "notify": admins.get(assignment.dealer_id, []),
+                }
+                for assignment in assignments
+            ]
+            + [
+                {
+                    "actor": None,
+                    "verb": verbs.LEAD_UNASSIGNED.code,
+                    "target": lead,
+                    "dealer_id": None,
+                    "data": {"reason": decision.reason},
+                }
+                for lead, decision in unassigned
+            ]
+        )
     return {"assigned": len(assignments), "unassigned": len(unassigned)}
 
 
@@ -340,8 +684,8 @@ def lead_assign_manually(*, actor, lead: Lead, dealer: Dealer, override_reason: 
         locked = Lead.objects.select_for_update(of=("self",)).select_related("region").get(pk=lead.pk)
         if locked.status in (L.WON, L.LOST):
             raise RuleViolation(_("This lead is closed."), code="lead_closed")
-        router = Router([locked], now=now)
-        if dealer.status != Dealer.Status.ACTIVE or not router._authorized_here(dealer.pk, locked):
+        router = Router([locked], now=now, also=[dealer.pk])
+        if dealer.status != Dealer.Status.ACTIVE or not router.authorized_here(dealer.pk, locked):
             raise RuleViolation(
                 _("The dealer is not authorised for this product line where the lead is."), code="not_authorized"
             )
@@ -529,6 +873,7 @@ def follow_ups_chase(*, now=None) -> dict:
 # Deal registration (报备) --------------------------------------------------------------------------
 
 R = DealRegistration.Status
+MAX_PROTECTION_DAYS = 3650
 
 
 def _same_customer(*, key: str, uscc: str, phone: str) -> Q:
@@ -559,8 +904,23 @@ def registration_submit(
         raise RuleViolation(_("Give the customer's company."), code="customer_required", field="customer_company")
     uscc = (customer_uscc or "").strip().upper()
     phone = _clean_phone(customer_phone)
+    if not uscc and not phone:
+        raise RuleViolation(
+            _("Give the customer's unified social credit code or phone number."),
+            code="customer_id_required",
+            field="customer_uscc",
+        )
+    if uscc:
+        try:
+            validate_uscc(uscc)
+        except ValidationError as exc:
+            raise RuleViolation(exc.messages[0], code="invalid_uscc", field="customer_uscc") from exc
     if Decimal(str(expected_value)) <= 0:
         raise RuleViolation(_("The amount must be more than zero."), code="invalid_amount", field="expected_value")
+    if not authorized_line_ids(dealer=actor.dealer).filter(product_line_id=product_line.pk).exists():
+        raise RuleViolation(
+            _("Your dealer is not authorised for this product line."), code="line_not_authorized", field="product_line"
+        )
     today = timezone.localdate()
     if expected_close_on < today:
         raise RuleViolation(
@@ -625,6 +985,10 @@ def _require_hq_for(actor, registration: DealRegistration) -> None:
 def registration_approve(*, actor, registration: DealRegistration, days: int | None = None) -> DealRegistration:
     """Protect the customer for the dealer for ``DMS_DEAL_PROTECTION_DAYS`` (or ``days``)."""
     _require_hq_for(actor, registration)
+    if days is not None and not 1 <= days <= MAX_PROTECTION_DAYS:
+        raise RuleViolation(
+            _("Protect for 1 to %(max)d days.") % {"max": MAX_PROTECTION_DAYS}, code="invalid_days", field="days"
+        )
     days = days or settings.DMS_DEAL_PROTECTION_DAYS
     with transaction.atomic():
         locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
@@ -684,3 +1048,167 @@ def registrations_expire(*, today=None) -> int:
             DealRegistration.objects.filter(pk=registration.pk).update(status=R.EXPIRED)
             events.record(actor=None, verb=verbs.REGISTRATION_EXPIRED.code, target=registration)
     return len(ended)
+
+
+# Lead imports (CSV or Excel, run by the worker) ---------------------------------------------------
+
+# Rows taken in per transaction: progress moves every chunk, and a crash repeats at most one chunk's work
+# (which was rolled back with it).
+IMPORT_CHUNK = 100
+# A run hands over to a fresh task after this long, well inside the worker's time limit.
+IMPORT_TIME_BUDGET = 120
+# A queued or running import that has not moved for this long is handed to the worker again.
+IMPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
+def lead_import_start(*, actor, uploaded_file) -> LeadImport:
+    """Check the file (readable, known columns, within the size and row limits), store it and queue it for
+    the worker. Raises ``ImportFileError`` (``import_file_invalid``) with a message for the uploader."""
+    from leads import importing
+
+    if actor is None or not actor.is_hq:
+        raise PermissionDeniedError()
+    rows = importing.read(uploaded_file)
+    uploaded_file.seek(0)
+    with transaction.atomic():
+        record = LeadImport(
+            created_by=actor,
+            file_name=os.path.basename(uploaded_file.name or "")[:200] or "upload",
+            file_size=uploaded_file.size,
+            language=translation.get_language() or "",
+            total_rows=len(rows),
+        )
+        record.file.save("upload", uploaded_file, save=False)
+        record.save()
+        events.record(
+            actor=actor,
+            verb=verbs.IMPORT_STARTED.code,
+            target=record,
+            dealer_id=None,
+            data={"file": record.file_name, "rows": record.total_rows},
+        )
+        _process_soon(record.pk)
+    return record
+
+
+def _process_soon(import_id: int) -> None:
+    from leads.tasks import lead_import_task
+
+    transaction.on_commit(lambda: lead_import_task.delay(import_id))
+
+
+def lead_import_process(*, import_id: int, chunk_size: int = IMPORT_CHUNK, time_budget: float = IMPORT_TIME_BUDGET):
+    """Take in the import's rows from ``processed_rows`` on, chunk by chunk, each row through ``lead_create``
+    (source ``import``). Rows are independent leads: a refused row is recorded with its row number and
+    message and the others go on. At least one chunk is taken in; returns the import, still running when
+    the time budget ran out (the caller queues the rest).
+
+    Safe to run twice, and at once: each chunk locks the import row, starts where the last committed chunk
+    stopped and commits its leads together with the new counts, so no row is taken in twice. A finished
+    (done or failed) import is never run again. A worker killed mid-chunk loses only that chunk's uncommitted
+    work: the redelivered task, or the sweep of stalled imports, resumes from ``processed_rows``. A file
+    that can no longer be read, or an error that is not a row's fault, marks the import failed and keeps
+    the leads taken in before it.
+    """
+    from leads import importing
+
+    started = time.monotonic()
+    with transaction.atomic():
+        record = LeadImport.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=import_id)
+        if record.is_finished:
+            return record
+        if record.status == LeadImport.Status.QUEUED:
+            record.status, record.started_at = LeadImport.Status.RUNNING, timezone.now()
+            record.save(update_fields=["status", "started_at", "updated_at"])
+    with translation.override(record.language or settings.LANGUAGE_CODE):
+        try:
+            with record.file.open("rb") as handle:
+                rows = importing.read(handle)
+        except (OSError, DomainError) as exc:
+            return _import_fail(import_id, str(getattr(exc, "message", "") or _("The file can no longer be read.")))
+        parser = importing.RowParser()
+        actor = record.created_by
+        more = True
+        while more:
+            try:
+                record, more = _import_chunk(import_id, rows, parser, actor, chunk_size)
+            except Exception as exc:
+                _import_fail(import_id, _("An unexpected error stopped the import (%(error)s).") % {"error": exc})
+                raise
+            if time.monotonic() - started >= time_budget:
+                break
+    return record
+
+
+def _import_chunk(import_id: int, rows: list[dict], parser, actor, chunk_size: int) -> tuple[LeadImport, bool]:
+    """One chunk in one transaction; returns the import and whether rows are left."""
+    with transaction.atomic():
+        record = LeadImport.objects.select_for_update().get(pk=import_id)
+        if record.is_finished:
+            return record, False
+        end = min(record.total_rows, len(rows), record.processed_rows + chunk_size)
+        errors, created_before = [], record.created_count
+        for row in rows[record.processed_rows : end]:
+            number = row.get("_row", 0)
+            try:
+                values = parser.parse(row)
+                _lead, created = lead_create(actor=actor, source=Lead.Source.IMPORT, assign_soon=False, **values)
+            except DomainError as exc:
+                errors.append({"row": number, "column": parser.label(exc.field), "message": str(exc.message)})
+                continue
+            if created:
+                record.created_count += 1
+            else:
+                record.duplicate_count += 1
+        if record.created_count > created_before:
+            _assign_soon()
+        record.processed_rows = end
+        record.errors = [*record.errors, *errors]
+        record.error_count += len(errors)
+        more = end < min(record.total_rows, len(rows))
+        if not more:
+            record.status, record.finished_at = LeadImport.Status.DONE, timezone.now()
+            record.total_rows = end
+        record.save()
+        if not more:
+            events.record(
+                actor=None,
+                verb=verbs.IMPORT_FINISHED.code,
+                target=record,
+                dealer_id=None,
+                data={
+                    "created": record.created_count,
+                    "duplicates": record.duplicate_count,
+                    "errors": record.error_count,
+                },
+                notify=[record.created_by_id] if record.created_by_id else [],
+            )
+    return record, more
+
+
+def _import_fail(import_id: int, failure: str) -> LeadImport:
+    with transaction.atomic():
+        record = LeadImport.objects.select_for_update().get(pk=import_id)
+        if record.is_finished:
+            return record
+        record.status, record.finished_at, record.failure = LeadImport.Status.FAILED, timezone.now(), failure[:500]
+        record.save(update_fields=["status", "finished_at", "failure", "updated_at"])
+        events.record(
+            actor=None,
+            verb=verbs.IMPORT_FAILED.code,
+            target=record,
+            dealer_id=None,
+            data={"failure": record.failure},
+            notify=[record.created_by_id] if record.created_by_id else [],
+        )
+    return record
+
+
+def lead_imports_stalled(*, now=None) -> list[int]:
+    """Imports queued or running that have not moved for ``IMPORT_STALLED_AFTER``: their task was lost."""
+    now = now or timezone.now()
+    return list(
+        LeadImport.objects.filter(
+            status__in=[LeadImport.Status.QUEUED, LeadImport.Status.RUNNING], updated_at__lt=now - IMPORT_STALLED_AFTER
+        ).values_list("pk", flat=True)
+    )

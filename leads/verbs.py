@@ -84,3 +84,43 @@ REGISTRATION_EXPIRED = register(
     label=_("Deal protection ended"),
     sentence=_("The protection of %(target)s ended"),
 )
+
+# The routing setup and imports.
+RULE_CREATED = register(
+    "leads.rule_created", label=_("Assignment rule added"), sentence=_("%(actor)s added the assignment rule %(target)s")
+)
+RULE_UPDATED = register(
+    "leads.rule_updated",
+    label=_("Assignment rule changed"),
+    sentence=_("%(actor)s changed the assignment rule %(target)s"),
+)
+RULE_DEACTIVATED = register(
+    "leads.rule_deactivated",
+    label=_("Assignment rule deactivated"),
+    sentence=_("%(actor)s deactivated the assignment rule %(target)s"),
+)
+SOURCE_KEY_ROTATED = register(
+    "leads.source_key_rotated",
+    label=_("Lead source key replaced"),
+    sentence=_("%(actor)s replaced the key of the lead source %(target)s"),
+)
+SOURCE_DEACTIVATED = register(
+    "leads.source_deactivated",
+    label=_("Lead source deactivated"),
+    sentence=_("%(actor)s deactivated the lead source %(target)s"),
+)
+IMPORT_STARTED = register(
+    "leads.import_started", label=_("Lead import started"), sentence=_("%(actor)s uploaded the lead import %(target)s")
+)
+IMPORT_FINISHED = register(
+    "leads.import_finished",
+    label=_("Lead import finished"),
+    sentence=_("The lead import %(target)s finished: %(created)s new, %(duplicates)s repeat, %(errors)s with errors"),
+    notifies=True,
+)
+IMPORT_FAILED = register(
+    "leads.import_failed",
+    label=_("Lead import failed"),
+    sentence=_("The lead import %(target)s stopped: %(failure)s"),
+    notifies=True,
+)

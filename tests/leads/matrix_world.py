@@ -1,10 +1,13 @@
 """Objects of the leads app that the permission matrix's paths point at.
 
-A product line dealer 1 is authorised for, a lead from 杭州 that head office offered to dealer 1, and a
-deal registration dealer 1 submitted.
+A product line dealer 1 is authorised for, a lead from 杭州 that head office offered to dealer 1, a
+deal registration dealer 1 submitted, and the HQ administrator's assignment rule, lead source and lead
+import (queued).
 """
 
 import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from leads import services
 from tests.factories import region
@@ -28,7 +31,23 @@ def leads_world(users) -> dict:
         actor=users["dealer_admin"],
         product_line=line,
         customer_company="杭州矩阵科技有限公司",
+        customer_phone="0571-88886666",
         expected_value="50000",
         expected_close_on=datetime.date.today() + datetime.timedelta(days=30),
     )
-    return {"lead": lead, "lead_line": line, "registration": registration}
+    rule = services.rule_create(actor=users["hq_admin"], name="华东加权", region=region("330000"))
+    source, _key = services.lead_source_create(actor=users["hq_admin"], name="官网", code="matrix-web")
+    lead_import = services.lead_import_start(
+        actor=users["hq_admin"],
+        uploaded_file=SimpleUploadedFile(
+            "leads.csv", "联系人,电话,产品线,省\n钱女士,13700137000,matrix-leads,浙江\n".encode()
+        ),
+    )
+    return {
+        "lead": lead,
+        "lead_line": line,
+        "registration": registration,
+        "rule": rule,
+        "lead_source": source,
+        "lead_import": lead_import,
+    }

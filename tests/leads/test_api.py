@@ -86,11 +86,48 @@ class TestPublicIntake:
     def test_bad_phone_and_unknown_codes_are_field_errors(self, api_client, line, source_key):
         response = api_client.post(PUBLIC, body(phone="12345"), format="json", HTTP_X_LEAD_SOURCE_KEY=source_key)
         assert (response.status_code, response.json()["code"]) == (422, "phone_invalid")
-        response = api_client.post(
-            PUBLIC, body(region="999999", product_line="nope"), format="json", HTTP_X_LEAD_SOURCE_KEY=source_key
-        )
+        response = api_client.post(PUBLIC, body(product_line="nope"), format="json", HTTP_X_LEAD_SOURCE_KEY=source_key)
         assert response.status_code == 400
-        assert set(response.json()["fields"]) == {"region", "product_line"}
+        assert set(response.json()["fields"]) == {"product_line"}
+        response = api_client.post(PUBLIC, body(region="999999"), format="json", HTTP_X_LEAD_SOURCE_KEY=source_key)
+        assert response.status_code == 422
+        assert (response.json()["code"], set(response.json()["fields"])) == ("region_unknown", {"region"})
+        assert not Lead.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("names", "code"),
+        [
+            ({"province": "浙江省", "city": "杭州市", "district": "西湖区"}, "330106"),
+            ({"province": "浙江", "city": "杭州"}, "330100"),
+            ({"city": "Hangzhou"}, "330100"),
+            # The tree holds the districts the brand sells in: an unlisted district leaves the city.
+            ({"province": "浙江省", "city": "杭州市", "district": "余杭区"}, "330100"),
+            ({"province": "北京市", "city": "北京市", "district": "朝阳区"}, "110105"),
+        ],
+    )
+    def test_the_region_may_be_given_by_names(self, api_client, line, source_key, names, code):
+        data = {key: value for key, value in body(**names).items() if key != "region"}
+        response = api_client.post(PUBLIC, data, format="json", HTTP_X_LEAD_SOURCE_KEY=source_key)
+        assert response.status_code == 201, response.content
+        assert Lead.objects.get().region.code == code
+
+    @pytest.mark.parametrize(
+        ("names", "code", "field"),
+        [
+            ({"city": "Taizhou"}, "region_ambiguous", "city"),
+            ({"province": "浙江省", "city": "广州市"}, "region_mismatch", "city"),
+            ({"province": "火星省"}, "region_unknown", "province"),
+            ({}, "region_required", "region"),
+        ],
+    )
+    def test_an_unknown_or_ambiguous_region_is_refused_with_its_code(
+        self, api_client, line, source_key, names, code, field
+    ):
+        data = {key: value for key, value in body(**names).items() if key != "region"}
+        response = api_client.post(PUBLIC, data, format="json", HTTP_X_LEAD_SOURCE_KEY=source_key)
+        assert response.status_code == 422
+        assert (response.json()["code"], list(response.json()["fields"])) == (code, [field])
+        assert not Lead.objects.exists()
 
     def test_it_is_rate_limited(self, api_client, line, source_key, monkeypatch):
         monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "lead_intake", "2/hour")
@@ -264,3 +301,157 @@ class TestAfterAcceptance:
             "",
             None,
         )
+
+
+REGISTRATIONS = "/api/v1/deal-registrations/"
+RULES = "/api/v1/assignment-rules/"
+
+
+def registration_body(**overrides):
+    return {
+        "customer_company": "杭州美居装饰有限公司",
+        "customer_phone": "13800138000",
+        "product_line": "ac",
+        "expected_value": "80000.00",
+        "expected_close_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        **overrides,
+    }
+
+
+class TestDealRegistrations:
+    def test_a_dealer_registers_and_sees_no_clashes(self, api_as, dealer_admin, other_dealer_admin, line):
+        api_as(other_dealer_admin).post(REGISTRATIONS, registration_body(), format="json")
+        response = api_as(dealer_admin).post(
+            REGISTRATIONS, registration_body(), format="json", HTTP_IDEMPOTENCY_KEY="reg-1"
+        )
+        assert response.status_code == 201, response.content
+        data = response.json()
+        assert (data["dealer"], data["status"], data["product_line"]) == (dealer_admin.dealer_id, "submitted", "ac")
+        assert "clashes" not in data
+        listed = api_as(dealer_admin).get(REGISTRATIONS).json()["results"]
+        assert [row["id"] for row in listed] == [data["id"]]
+        assert all("clashes" not in row for row in listed)
+        assert "clashes" not in api_as(dealer_admin).get(f"{REGISTRATIONS}{data['id']}/").json()
+
+    def test_head_office_sees_the_clashes(self, api_as, hq_admin, dealer_admin, other_dealer_admin, line):
+        first = api_as(other_dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        second = api_as(dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        data = api_as(hq_admin).get(f"{REGISTRATIONS}{second['id']}/").json()
+        assert data["clashes"] == [
+            {"kind": "registration", "id": first["id"], "dealer": other_dealer_admin.dealer_id, "status": "submitted"}
+        ]
+
+    def test_another_dealers_registration_is_not_found(self, api_as, dealer_admin, other_dealer_admin, line):
+        theirs = api_as(other_dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        assert api_as(dealer_admin).get(f"{REGISTRATIONS}{theirs['id']}/").status_code == 404
+
+    def test_head_office_approves_for_some_days_and_the_customer_is_protected(
+        self, api_as, hq_admin, dealer_admin, other_dealer_admin, line
+    ):
+        made = api_as(dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        response = api_as(hq_admin).post(f"{REGISTRATIONS}{made['id']}/approve/", {"days": 30}, format="json")
+        assert response.status_code == 200, response.content
+        until = timezone.localdate() + datetime.timedelta(days=30)
+        assert (response.json()["status"], response.json()["protected_until"]) == ("approved", until.isoformat())
+        refused = api_as(other_dealer_admin).post(REGISTRATIONS, registration_body(), format="json")
+        assert (refused.status_code, refused.json()["code"]) == (422, "customer_protected")
+        again = api_as(hq_admin).post(f"{REGISTRATIONS}{made['id']}/approve/", {}, format="json")
+        assert (again.status_code, again.json()["code"]) == (409, "invalid_transition")
+
+    def test_approval_without_days_takes_the_default_period(self, api_as, hq_admin, dealer_admin, line, settings):
+        settings.DMS_DEAL_PROTECTION_DAYS = 90
+        made = api_as(dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        response = api_as(hq_admin).post(f"{REGISTRATIONS}{made['id']}/approve/", format="json")
+        until = timezone.localdate() + datetime.timedelta(days=90)
+        assert response.json()["protected_until"] == until.isoformat()
+
+    def test_rejecting_needs_a_reason(self, api_as, hq_staff, dealer_admin, line):
+        made = api_as(dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        url = f"{REGISTRATIONS}{made['id']}/reject/"
+        missing = api_as(hq_staff).post(url, {}, format="json")
+        assert (missing.status_code, list(missing.json()["fields"])) == (400, ["reason"])
+        blank = api_as(hq_staff).post(url, {"reason": "   "}, format="json")
+        assert (blank.status_code, blank.json()["code"]) == (400, "invalid")
+        response = api_as(hq_staff).post(url, {"reason": "客户已由直营跟进"}, format="json")
+        assert response.status_code == 200
+        assert (response.json()["status"], response.json()["decision_reason"]) == ("rejected", "客户已由直营跟进")
+        seen = api_as(dealer_admin).get(f"{REGISTRATIONS}{made['id']}/").json()
+        assert (seen["status"], seen["decision_reason"]) == ("rejected", "客户已由直营跟进")
+
+    @pytest.mark.parametrize(
+        ("overrides", "status", "code"),
+        [
+            ({"expected_close_on": "2000-01-01"}, 422, "close_date_past"),
+            ({"product_line": "nope"}, 400, "invalid"),
+            ({"expected_value": "0"}, 400, "invalid"),
+        ],
+    )
+    def test_refusals_have_stable_codes(self, api_as, dealer_admin, line, overrides, status, code):
+        response = api_as(dealer_admin).post(REGISTRATIONS, registration_body(**overrides), format="json")
+        assert (response.status_code, response.json()["code"]) == (status, code)
+
+    def test_a_line_the_dealer_is_not_authorised_for_is_refused(self, api_as, dealer_admin, line):
+        ProductLineFactory(code="tv")
+        response = api_as(dealer_admin).post(REGISTRATIONS, registration_body(product_line="tv"), format="json")
+        assert (response.status_code, response.json()["code"]) == (422, "line_not_authorized")
+
+    def test_protection_days_out_of_range(self, api_as, hq_admin, dealer_admin, line):
+        made = api_as(dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        response = api_as(hq_admin).post(f"{REGISTRATIONS}{made['id']}/approve/", {"days": 0}, format="json")
+        assert response.status_code == 400
+
+    def test_roles(self, api_as, hq_admin, dealer_admin, line):
+        assert api_as(hq_admin).post(REGISTRATIONS, registration_body(), format="json").status_code == 403
+        made = api_as(dealer_admin).post(REGISTRATIONS, registration_body(), format="json").json()
+        approve = api_as(dealer_admin).post(f"{REGISTRATIONS}{made['id']}/approve/", format="json")
+        assert approve.status_code == 403
+
+
+class TestAssignmentRules:
+    def rule(self, **overrides):
+        return {"name": "杭州加权", "region": "330100", "product_line": "ac", "accept_minutes": 60, **overrides}
+
+    def test_head_office_reads_the_rules(self, api_as, hq_admin, sales_rep, line):
+        services.rule_create(actor=hq_admin, name="浙江", region=region("330000"))
+        data = api_as(sales_rep).get(RULES).json()["results"]
+        assert [(row["name"], row["region"], row["product_line"]) for row in data] == [("浙江", "330000", None)]
+
+    def test_a_routing_manager_creates_and_changes_a_rule(self, api_as, hq_staff, line):
+        from django.contrib.auth.models import Group
+
+        hq_staff.groups.add(Group.objects.get(name="lead_desk"))
+        client = api_as(hq_staff)
+        response = client.post(RULES, self.rule(), format="json")
+        assert response.status_code == 201, response.content
+        data = response.json()
+        assert (data["region"], data["product_line"], data["accept_minutes"], data["strategy"]) == (
+            "330100",
+            "ac",
+            60,
+            "weighted",
+        )
+        patched = client.patch(f"{RULES}{data['id']}/", {"strategy": "round_robin", "region": None}, format="json")
+        assert patched.status_code == 200, patched.content
+        assert (patched.json()["strategy"], patched.json()["region"]) == ("round_robin", None)
+
+    def test_staff_without_the_permission_are_refused(self, api_as, hq_staff, hq_admin, line):
+        assert api_as(hq_staff).post(RULES, self.rule(), format="json").status_code == 403
+        rule = services.rule_create(actor=hq_admin, name="浙江")
+        response = api_as(hq_staff).patch(f"{RULES}{rule.pk}/", {"priority": 1}, format="json")
+        assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+
+    def test_dealers_are_refused(self, api_as, dealer_admin, line):
+        assert api_as(dealer_admin).get(RULES).status_code == 403
+
+    def test_the_rules_of_the_service_answer_with_their_codes(self, api_as, hq_admin, line):
+        client = api_as(hq_admin)
+        zero = {"weight_tier": 0, "weight_distance": 0, "weight_load": 0, "weight_fairness": 0}
+        response = client.post(RULES, self.rule(**zero), format="json")
+        assert (response.status_code, response.json()["code"]) == (422, "weights_all_zero")
+        assert client.post(RULES, self.rule(), format="json").status_code == 201
+        taken = client.post(RULES, self.rule(name="又一个"), format="json")
+        assert (taken.status_code, taken.json()["code"]) == (422, "rule_scope_taken")
+        too_fast = client.post(RULES, self.rule(accept_minutes=4), format="json")
+        assert (too_fast.status_code, list(too_fast.json()["fields"])) == (400, ["accept_minutes"])
+        country = client.post(RULES, self.rule(region="CN"), format="json")
+        assert (country.status_code, list(country.json()["fields"])) == (400, ["region"])

@@ -10,6 +10,7 @@ from dms.errors import RuleViolation
 from leads import services
 from leads.models import DealRegistration, Lead
 from tests.factories import region
+from tests.factories.leads import company_phone
 from tests.factories.orders import ProductLineFactory, authorize
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,7 @@ def register(user, line, company="杭州美居装饰有限公司", **kwargs):
         actor=user,
         product_line=line,
         customer_company=company,
+        customer_phone=kwargs.pop("customer_phone", "" if kwargs.get("customer_uscc") else company_phone(company)),
         expected_value="50000",
         expected_close_on=timezone.localdate() + datetime.timedelta(days=30),
         **kwargs,
@@ -100,3 +102,17 @@ def test_protection_ends_on_its_date(line, dealer_admin, other_dealer_admin, hq_
     with pytest.raises(RuleViolation):
         services.registration_reject(actor=hq_admin, registration=register(other_dealer_admin, line), reason=" ")
     assert Lead.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("identity", "code"),
+    [
+        ({"customer_phone": "", "customer_uscc": ""}, "customer_id_required"),
+        ({"customer_uscc": "91330100"}, "invalid_uscc"),
+    ],
+)
+def test_the_customer_is_identified_by_a_valid_credit_code_or_a_phone(line, dealer_admin, identity, code):
+    with pytest.raises(RuleViolation) as refused:
+        register(dealer_admin, line, **identity)
+    assert refused.value.code == code
+    assert not DealRegistration.objects.exists()
