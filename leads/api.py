@@ -422,13 +422,18 @@ class ManagesRouting(BasePermission):
 
 
 class AssignmentRuleSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, allow_null=True, help_text=_("Region code; null applies everywhere.")
+    region = serializers.CharField(
+        source="region.code",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text=_("Region code; null applies everywhere."),
     )
     region_name = serializers.CharField(source="region.local_name", read_only=True, default=None, allow_null=True)
-    product_line = serializers.SlugRelatedField(
-        slug_field="code",
+    product_line = serializers.CharField(
+        source="product_line.code",
         read_only=True,
+        default=None,
         allow_null=True,
         help_text=_("Product line code; null applies to every line."),
     )

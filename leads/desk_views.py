@@ -2,12 +2,11 @@
 decision and timeline, manual entry and assignment, the funnel, and deal registrations (报备)."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -199,16 +198,9 @@ def _why(candidates: list[dict], strategy: str) -> str:
     }
 
 
-def _rule_name(assignment: Assignment, stored: str) -> str:
-    """The rule's current name; the default rule's in the reader's language, though the decision stored it
-    in the language the worker ran in."""
-    if assignment.rule is not None:
-        return assignment.rule.name
-    default_names = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            default_names.add(str(DefaultRule.name))
-    return str(DefaultRule.name) if stored in default_names else stored
+def _rule_name(assignment: Assignment) -> str:
+    """The rule's current name, or the default rule's in the reader's language."""
+    return assignment.rule.name if assignment.rule is not None else str(DefaultRule.name)
 
 
 def routing_decision(assignment: Assignment, *, dealers: dict, regions: dict) -> dict:
@@ -240,7 +232,7 @@ def routing_decision(assignment: Assignment, *, dealers: dict, regions: dict) ->
     return {
         "assignment": assignment,
         "manual": False,
-        "rule": _rule_name(assignment, data.get("rule", "")),
+        "rule": _rule_name(assignment),
         "strategy": AssignmentRule.Strategy(strategy).label if strategy in AssignmentRule.Strategy.values else strategy,
         "level": regions.get(_region_code(candidates[0].get("level", ""))),
         "candidates": rows,

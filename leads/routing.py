@@ -64,7 +64,12 @@ class Decision:
 
     def as_data(self) -> dict:
         """What is stored with the assignment (or the unassigned lead) and shown to head office."""
-        return {"rule": str(self.rule.name), "strategy": str(self.rule.strategy), "candidates": self.candidates}
+        return {
+            "rule": str(self.rule.name),
+            "rule_id": self.rule.pk,
+            "strategy": str(self.rule.strategy),
+            "candidates": self.candidates,
+        }
 
 
 def ancestors(region: Region) -> list[str]:

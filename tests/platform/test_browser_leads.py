@@ -89,7 +89,7 @@ def test_an_enquiry_reaches_the_dealer_who_wins_it_and_head_office_sees_the_funn
     expect(dealer.get_by_test_id("follow-up")).to_have_count(1)
     expect(dealer.get_by_test_id("lead-status")).to_have_attribute("data-status", "contacted")
 
-    dealer.get_by_role("button", name="Won…").click()
+    dealer.get_by_test_id("open-won").click()
     dealer.locator('#won-form [name="amount"]').fill("18600")
     dealer.get_by_test_id("mark-won").click()
     expect(dealer.get_by_test_id("lead-status")).to_have_attribute("data-status", "won")

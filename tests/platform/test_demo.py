@@ -1,11 +1,14 @@
-"""The orders part of ``seed_demo``: a year of trading with the shape the demo promises, consistent
-stock and money, and nothing new when it runs again.
+"""``seed_demo`` as a whole, seeded once: the orders part (a year of trading with the shape the demo
+promises, consistent stock and money), the leads part (a year of leads from every channel with
+believable outcomes, the rules of the demo regions, deal registrations with a clash, an inbox waiting
+for the demo dealer), and nothing new when it runs again.
 
 Seeding takes a while, so the module seeds once inside a transaction that is rolled back at the
 end; each test runs in a savepoint within it.
 """
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -15,9 +18,12 @@ from django.db.models.functions import TruncMonth
 from django.test import override_settings
 from django.utils import timezone
 
+from dealers.demo import DEMO_DEALER_CODE
 from dealers.models import Dealer, DealerApplication
 from dms.accounts.models import Role, User
 from dms.events.models import Event
+from leads import demo as leads_demo
+from leads.models import Assignment, AssignmentRule, DealRegistration, Lead, LeadSource
 from orders import demo, selectors, services
 from orders.models import (
     DealerAuthorization,
@@ -36,6 +42,7 @@ from tests.factories import criteria, document_type, region
 
 pytestmark = pytest.mark.django_db
 S = Order.Status
+L, A, R = Lead.Status, Assignment.Status, DealRegistration.Status
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -72,7 +79,8 @@ def snapshot() -> dict:
     ]
     return {
         "counts": {model.__name__: model.objects.count() for model in models},
-        "events": Event.objects.filter(verb__startswith="orders.").count(),
+        "events": Event.objects.filter(verb__regex=r"^(orders|leads)\.").count(),
+        "leads": [model.objects.count() for model in (Lead, Assignment, AssignmentRule, DealRegistration, LeadSource)],
         "stock": list(StockLevel.objects.order_by("pk").values_list("on_hand", "reserved", "updated_at")),
         "orders": list(Order.objects.order_by("pk").values_list("number", "status", "updated_at")),
         "users": sorted(User.objects.values_list("username", flat=True)),
@@ -83,7 +91,9 @@ def test_seeding_again_changes_nothing():
     before = snapshot()
     call_command("seed_demo", force=True, stdout=io.StringIO())
     assert snapshot() == before
-    assert demo.seed(admin=User.objects.get(username="admin")) == ["finance", "orderdesk"]
+    admin = User.objects.get(username="admin")
+    assert demo.seed(admin=admin) == ["finance", "orderdesk"]
+    assert leads_demo.seed(admin=admin) == []
 
 
 def test_one_user_per_role_and_the_demo_dealer_trades():
@@ -169,3 +179,68 @@ def test_head_office_people_hold_their_jobs():
     assert all(services.can(desk, c) for c in ["approve_order", "ship_order", "adjust_stock"])
     assert not services.can(desk, "approve_credit_override")
     assert selectors.order_list(user=finance).count() == Order.objects.count()
+
+
+# The leads part -------------------------------------------------------------------------------
+
+
+def test_a_year_of_leads_from_every_channel():
+    leads = Lead.objects.all()
+    assert leads.count() >= 2_000
+    now = timezone.now()
+    oldest = leads.order_by("created_at").first().created_at
+    assert now - timedelta(days=370) < oldest < now - timedelta(days=330)
+    months = {timezone.localtime(at).strftime("%Y-%m") for at in leads.values_list("created_at", flat=True)}
+    assert len(months) >= 12
+    assert set(leads.values_list("source", flat=True)) >= {"web", "hotline", "exhibition", "campaign", "referral"}
+    statuses = dict(leads.values_list("status").annotate(n=Count("id")))
+    for status in (L.ASSIGNED, L.ACCEPTED, L.CONTACTED, L.QUALIFIED, L.WON, L.LOST, L.UNASSIGNED):
+        assert statuses.get(status), f"no demo lead is {status}"
+    assert statuses[L.WON] > statuses[L.QUALIFIED]
+    assert not statuses.get(L.NEW), "every lead was routed"
+    assert leads.filter(touches__gt=1).exists(), "some customers asked twice"
+
+
+def test_assignments_tell_a_consistent_story():
+    assignments = Assignment.objects.all()
+    assert {A.ACCEPTED, A.DECLINED, A.EXPIRED, A.OFFERED} <= set(assignments.values_list("status", flat=True))
+    doubled = assignments.filter(status__in=Assignment.OPEN).values("lead").annotate(n=Count("id")).filter(n__gt=1)
+    assert not doubled.exists()
+    assert not assignments.filter(assigned_at__lt=F("lead__created_at")).exists()
+    assert not assignments.filter(status=A.ACCEPTED, responded_at__gt=F("deadline")).exists()
+    assert not assignments.filter(status=A.EXPIRED, responded_at__lt=F("deadline")).exists()
+    routed = assignments.filter(assigned_by__isnull=True).exclude(decision={})
+    assert routed.filter(decision__candidates__0__score__isnull=False).exists(), "decisions keep their scores"
+    assert assignments.filter(reminded_at__isnull=False).exists() and assignments.filter(escalated_at__isnull=False)
+    # Events are dated with what they record.
+    accepted = assignments.filter(status=A.ACCEPTED).select_related("lead").first()
+    event = Event.objects.get(verb="leads.lead_accepted", target_id=str(accepted.lead_id))
+    assert abs(event.created_at - accepted.responded_at) < timedelta(seconds=1)
+
+
+def test_rules_for_the_demo_regions_and_sources():
+    rules = AssignmentRule.objects.filter(is_active=True)
+    assert set(rules.values_list("strategy", flat=True)) == {"weighted", "round_robin", "manual"}
+    assert set(rules.values_list("region__code", flat=True)) == {"330000", "440000", "320000", "510000"}
+    assert Lead.objects.filter(unassigned_reason=Lead.UnassignedReason.MANUAL_RULE).exists()
+    assert Lead.objects.filter(unassigned_reason=Lead.UnassignedReason.NO_CANDIDATE).exists()
+    assert LeadSource.objects.filter(is_active=True).count() == 2
+
+
+def test_registrations_with_a_clash():
+    registrations = DealRegistration.objects.all()
+    assert {R.SUBMITTED, R.APPROVED, R.REJECTED, R.EXPIRED} <= set(registrations.values_list("status", flat=True))
+    clashing = registrations.exclude(clashes=[]).filter(status=R.SUBMITTED)
+    assert clashing.exists()
+    clash = clashing.first()
+    others = [c for c in clash.clashes if c["kind"] == "registration"]
+    assert others and all(c["dealer"] != clash.dealer_id for c in others)
+    assert registrations.filter(status=R.APPROVED, protected_until__gt=timezone.localdate()).exists()
+
+
+def test_the_demo_dealer_has_leads_waiting_and_a_history():
+    waiting = Assignment.objects.filter(dealer__code=DEMO_DEALER_CODE, status=A.OFFERED, deadline__gt=timezone.now())
+    assert waiting.count() >= 3
+    history = Lead.objects.filter(assignments__dealer__code=DEMO_DEALER_CODE, assignments__status=A.ACCEPTED)
+    assert history.filter(status=L.WON).exists() and history.filter(status=L.LOST).exists()
+    assert history.filter(Q(status=L.CONTACTED) | Q(status=L.QUALIFIED)).exists()
