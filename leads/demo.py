@@ -134,6 +134,7 @@ class Year:
         self.people: dict[int, object] = {}
         self.skill: dict[int, tuple[float, float]] = {}  # dealer → (chance to accept, chance to win)
         self.recent: list[tuple[str, datetime]] = []  # phones that may ask again
+        self.hopeless: set[int] = set()  # unassigned leads no dealer of their province can take
 
     # Setup -------------------------------------------------------------------------------------
 
@@ -227,6 +228,7 @@ class Year:
                 self._assign(when)
                 if what == "chase":
                     services.follow_ups_chase()
+                    self._head_office_assigns(when)
 
     def _new_lead(self, when: datetime) -> None:
         rng = self.rng
@@ -264,14 +266,55 @@ class Year:
             pass
         offered = Assignment.objects.filter(status=Assignment.Status.OFFERED).exclude(pk__in=before)
         for assignment in offered.select_related("lead"):
-            accept, _win = self.skill.get(assignment.dealer_id, (0.85, 0.3))
-            roll = self.rng.random()
-            window = (assignment.deadline - moment).total_seconds() / 60
-            if roll < accept:
-                self._later(moment + timedelta(minutes=self.rng.uniform(5, window * 0.8)), self._accept, assignment)
-            elif roll < accept + (1 - accept) / 2:
-                self._later(moment + timedelta(minutes=self.rng.uniform(5, window * 0.5)), self._decline, assignment)
-            # otherwise nobody answers: the offer expires and the lead is recalled
+            self._answer(assignment, moment)
+
+    def _answer(self, assignment: Assignment, moment: datetime) -> None:
+        """The dealer accepts, declines, or lets the offer expire (and the lead is recalled)."""
+        accept, _win = self.skill.get(assignment.dealer_id, (0.85, 0.3))
+        roll = self.rng.random()
+        window = (assignment.deadline - moment).total_seconds() / 60
+        if roll < accept:
+            self._later(moment + timedelta(minutes=self.rng.uniform(5, window * 0.8)), self._accept, assignment)
+        elif roll < accept + (1 - accept) / 2:
+            self._later(moment + timedelta(minutes=self.rng.uniform(5, window * 0.5)), self._decline, assignment)
+
+    def _head_office_assigns(self, moment: datetime) -> None:
+        """Head office works through the unassigned queue: a lead nobody nearby could take goes to a dealer
+        of the province authorised for the line, past its capacity if need be. Some wait for another day;
+        a lead with no such dealer stays in the queue."""
+        waiting = (
+            Lead.objects.filter(
+                status=Lead.Status.UNASSIGNED,
+                unassigned_reason=Lead.UnassignedReason.NO_CANDIDATE,
+                created_at__lte=moment - timedelta(hours=20),
+            )
+            .exclude(pk__in=self.hopeless)
+            .select_related("region")
+            .order_by("created_at")
+        )
+        for lead in waiting[:20]:
+            if self.rng.random() < 0.3:
+                continue  # not today
+            province = "/".join(lead.region.path.split("/")[:2]) + "/"  # CN/330000/
+            dealers = Dealer.objects.filter(
+                status=Dealer.Status.ACTIVE,
+                authorizations__product_line_id=lead.product_line_id,
+                served_regions__path__startswith=province,
+            ).order_by("code")
+            for dealer in dealers.distinct():
+                try:
+                    assignment = services.lead_assign_manually(
+                        actor=self.admin,
+                        lead=lead,
+                        dealer=dealer,
+                        override_reason="附近暂无可接单的经销商，总部指定同省经销商跟进。",
+                    )
+                except DomainError:
+                    continue  # authorised elsewhere in the province only: the next one
+                self._answer(assignment, moment)
+                break
+            else:
+                self.hopeless.add(lead.pk)
 
     # What dealers do ---------------------------------------------------------------------------
 
