@@ -491,19 +491,7 @@ class AssignmentRuleWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssignmentRule
-        fields = [
-            "name",
-            "region",
-            "product_line",
-            "strategy",
-            "accept_minutes",
-            "weight_tier",
-            "weight_distance",
-            "weight_load",
-            "weight_fairness",
-            "priority",
-            "is_active",
-        ]
+        fields = list(services.RULE_FIELDS)
         extra_kwargs = {"name": {"max_length": 100}}
 
 

@@ -347,14 +347,14 @@ def can_manage_routing(user) -> bool:
 
 def source_list(*, user):
     """Lead sources, for head office."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_hq):
+    if not (_signed_in(user) and user.is_hq):
         return LeadSource.objects.none()
     return LeadSource.objects.all()
 
 
 def rule_list(*, user):
     """Assignment rules, for head office; the ones in force first."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_hq):
+    if not (_signed_in(user) and user.is_hq):
         return AssignmentRule.objects.none()
     return AssignmentRule.objects.select_related("region", "region__parent", "product_line").order_by(
         "-is_active", "priority", "name", "pk"
@@ -364,7 +364,7 @@ def rule_list(*, user):
 def import_list(*, user):
     """Lead imports: head office's administrators and routing managers see every import, other head-office
     staff their own."""
-    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_hq):
+    if not (_signed_in(user) and user.is_hq):
         return LeadImport.objects.none()
     qs = LeadImport.objects.select_related("created_by")
     return qs if can_manage_routing(user) else qs.filter(created_by=user)
