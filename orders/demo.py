@@ -384,8 +384,9 @@ class History:
     def __init__(self, *, people: dict, products: dict[str, Product], warehouses: dict[str, Warehouse]):
         self.rng = random.Random(SEED)
         self.today = timezone.localdate()
-        # Twelve calendar months, this one included.
-        self.start = (self.today.replace(day=1) - timedelta(days=335)).replace(day=1)
+        # Twelve calendar months, this one included: the first day of the month eleven months back.
+        year, month = divmod(self.today.year * 12 + self.today.month - 12, 12)
+        self.start = date(year, month + 1, 1)
         self.people = people
         self.admin, self.finance, self.desk = people["admin"], people["finance"], people["orderdesk"]
         self.products = products

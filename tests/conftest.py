@@ -1,10 +1,13 @@
 """Shared fixtures: one user per role, API clients, and the PostgreSQL guard."""
 
 import os
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+import time_machine
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -15,6 +18,19 @@ from tests.factories import PASSWORD, DealerFactory, UserFactory, region
 # Tasks run in-process unless a test starts a real worker (tests/platform/test_celery_worker.py).
 celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _calendar_day():
+    """``DMS_TEST_DAY=2027-02-28 make test`` runs the whole suite on another calendar day (from 09:30 in
+    Shanghai, the clock running), to show that no test passes or fails by the date it runs on."""
+    day = os.environ.get("DMS_TEST_DAY")
+    if not day:
+        yield
+        return
+    start = datetime.combine(date.fromisoformat(day), time(9, 30), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
