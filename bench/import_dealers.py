@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
 
-    rows = timed("read_rows", args.rows, lambda: importing.read_rows(SimpleUploadedFile("dealers.csv", content)))
+    rows = timed("read_rows", args.rows, lambda: importing.read(SimpleUploadedFile("dealers.csv", content)))
     plan = timed("plan_import", args.rows, lambda: importing.plan_import(actor=admin, rows=rows))
     if not plan.ok:
         raise BenchmarkFailure(f"the generated file has errors, first: {plan.errors[:3]}")

@@ -70,12 +70,13 @@ def wipe() -> None:
     from django.db import connection
 
     from bench import data
+    from dms.models import DocumentCounter
     from orders import models
 
     data.ensure_bench_database()
     data.wipe()  # users, dealers, events, tokens: cascades to their orders, invoices, payments and credit
     tables = [models.StockMovement, models.StockLevel, models.Product, models.ProductLine, models.Warehouse]
-    tables.append(models.DocumentCounter)
+    tables.append(DocumentCounter)
     names = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in tables)
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")

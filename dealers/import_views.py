@@ -54,7 +54,7 @@ class DealerImportView(RoleRequiredMixin, FormView):
         return context
 
     def form_valid(self, form):
-        rows = run_service(form, importing.read_rows, uploaded_file=form.cleaned_data["file"])
+        rows = run_service(form, importing.read, uploaded_file=form.cleaned_data["file"])
         if rows is None:
             return self.form_invalid(form)
         report = run_service(form, importing.plan_import, actor=self.request.user, rows=rows)

@@ -3,12 +3,12 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from dealers.models import Dealer, DealerContact, Region
-from dms.scoping import dealer_q
+from dms.scoping import dealer_q, signed_in
 
 
 def region_list(*, user) -> QuerySet[Region]:
     """Regions are reference data: every signed-in user may read them."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return Region.objects.none()
     return Region.objects.select_related("parent")
 
@@ -27,6 +27,17 @@ def dealer_list(*, user, filters=None) -> QuerySet[Dealer]:
 
         qs = DealerFilterSet(filters, queryset=qs).qs
     return qs
+
+
+def dealers_in_scope(*, user) -> QuerySet[Dealer]:
+    """The dealers the user may see, by code: what a form offers to choose from."""
+    return Dealer.objects.filter(dealer_q(user, field="pk")).order_by("code")
+
+
+def dealer_in_scope(*, user, dealer_id: int) -> Dealer | None:
+    """The dealer with this id if the user may see it, else None: a dealer outside the user's scope and
+    one that does not exist must look the same to the caller."""
+    return dealer_list(user=user).filter(pk=dealer_id).first()
 
 
 def dealer_detail_queryset(*, user) -> QuerySet[Dealer]:
@@ -91,7 +102,7 @@ def document_overview(*, dealer) -> list[dict]:
 def document_type_list(*, user) -> QuerySet:
     from dealers.models import DocumentType
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return DocumentType.objects.none()
     return DocumentType.objects.all()
 
@@ -103,7 +114,7 @@ def application_list(*, user, filters=None) -> QuerySet:
     from dms.scoping import visible_dealers
 
     qs = DealerApplication.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_dealer_user:
+    if not signed_in(user) or user.is_dealer_user:
         return qs.none()
     if visible_dealers(user) is not None:
         territory = Q(reviewer=user)

@@ -23,8 +23,8 @@ from dealers.models import (
 from dealers.validators import normalize_phone, normalize_uscc, validate_uscc
 from dms import events
 from dms.accounts.models import HQ_ROLES
-from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
-from dms.scoping import dealer_q
+from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
+from dms.scoping import actor_or_none, dealer_q
 
 S = Dealer.Status
 
@@ -63,11 +63,6 @@ class UsccTaken(RuleViolation):
 class DealerCodeTaken(RuleViolation):
     code = "dealer_code_taken"
     message = _("This dealer code is already used.")
-
-
-class ReasonRequired(RuleViolation):
-    code = "reason_required"
-    message = _("Give a reason for this change.")
 
 
 class OutOfTerritory(RuleViolation):
@@ -230,7 +225,7 @@ def dealer_change_status(*, actor, dealer: Dealer, status: str, reason: str) -> 
     """Move a dealer along its transition table, with a reason; already there is a no-op."""
     _require_hq(actor)
     if not (reason or "").strip():
-        raise ReasonRequired(field="reason")
+        raise ReasonRequired()
     if status not in Dealer.Status.values:
         raise RuleViolation(_("Unknown status."), code="invalid_status", field="status")
     with transaction.atomic():
@@ -260,7 +255,7 @@ def dealer_change_status(*, actor, dealer: Dealer, status: str, reason: str) -> 
 def dealer_change_tier(*, actor, dealer: Dealer, tier: str, reason: str) -> Dealer:
     _require_hq(actor)
     if not (reason or "").strip():
-        raise ReasonRequired(field="reason")
+        raise ReasonRequired()
     if tier not in Dealer.Tier.values:
         raise RuleViolation(_("Unknown tier."), code="invalid_tier", field="tier")
     with transaction.atomic():
@@ -507,7 +502,7 @@ def document_verify(*, actor, document: QualificationDocument) -> QualificationD
 def document_reject(*, actor, document: QualificationDocument, reason: str) -> QualificationDocument:
     _require_hq(actor)
     if not (reason or "").strip():
-        raise ReasonRequired(field="reason")
+        raise ReasonRequired()
     with transaction.atomic():
         locked = QualificationDocument.objects.select_for_update().select_related("doc_type").get(pk=document.pk)
         dealer = Dealer.objects.get(pk=locked.dealer_id)
@@ -701,7 +696,7 @@ def application_submit(*, actor=None, source: str, uscc: str, regions_wanted, **
             token = application_token(application)
             application.regions_wanted.set(regions_wanted)
             events.record(
-                actor=actor if actor and actor.is_authenticated else None,
+                actor=actor_or_none(actor),
                 verb=verbs.APPLICATION_SUBMITTED.code,
                 target=application,
                 data={"source": source},
@@ -835,7 +830,7 @@ def application_resubmit(*, application, uscc=None, regions_wanted=None, **field
 def application_reject(*, actor, application, reason: str):
     _require_hq(actor)
     if not (reason or "").strip():
-        raise ReasonRequired(field="reason")
+        raise ReasonRequired()
     with transaction.atomic():
         locked = _locked_application(application)
         _move_application(locked, actor=actor, status=A.REJECTED, data={"reason": reason.strip()})

@@ -48,3 +48,13 @@ class PermissionDeniedError(DomainError):
     code = "permission_denied"
     message = _("You do not have permission to do this.")
     status_code = 403
+
+
+class ReasonRequired(RuleViolation):
+    """A change kept on record with its reason (a rejection, a recall, an override) was asked for without one."""
+
+    code = "reason_required"
+    message = _("Give a reason.")
+
+    def __init__(self, message=None, *, field="reason"):
+        super().__init__(message, field=field)

@@ -1,7 +1,10 @@
 """Filter pieces shared by every app's FilterSets."""
 
 import django_filters
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
@@ -17,3 +20,23 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
         if value in ("", None):
             return qs
         return super().filter(qs, value == "true")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
+    """A province or city by code; matches every row whose region lies inside it (by default, the dealer's).
+
+    The region table is looked up through the app registry: ``dms`` owns the filter, ``dealers`` the data."""
+
+    def __init__(self, *args, field_name="dealer__region__path", **kwargs):
+        kwargs.setdefault("label", _("Region"))
+        region = apps.get_model("dealers", "Region")
+        kwargs.setdefault("queryset", region.objects.exclude(level=region.Level.DISTRICT))
+        kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("help_text", _("Includes every city and district inside it."))
+        super().__init__(*args, field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__startswith": value.path})

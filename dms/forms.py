@@ -1,5 +1,7 @@
 """Helpers for HTML forms: a business-rule error is shown next to the form, never as a 500."""
 
+from django import forms
+
 from dms.errors import DomainError
 
 
@@ -41,3 +43,10 @@ class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form(self)
+
+
+class StatusSelect(forms.Select):
+    """One status picked from a drop-down; a URL may still name several (``?status=a&status=b``)."""
+
+    def value_from_datadict(self, data, files, name):
+        return [value for value in data.getlist(name) if value]

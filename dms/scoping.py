@@ -21,9 +21,19 @@ from dms.accounts.models import Role
 NOTHING = Q(pk__in=[])
 
 
+def signed_in(user) -> bool:
+    """A user who is signed in and still active; anonymous users and deactivated accounts see nothing."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def actor_or_none(actor):
+    """The user to record as having done something, or None for the system (a task, an anonymous form)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def visible_dealers(user):
     """A queryset of the dealer ids the user may see, or None when they may see every dealer."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return apps.get_model("dealers", "Dealer").objects.none().values("pk")
     if user.effective_role == Role.HQ_ADMIN:
         return None
@@ -42,7 +52,7 @@ def visible_dealers(user):
 def dealer_q(user, field: str = "dealer_id") -> Q:
     """Rows whose ``field`` names a dealer the user may see. Rows about no dealer are excluded for
     everyone but HQ administrators."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return NOTHING
     dealers = visible_dealers(user)
     if dealers is None:

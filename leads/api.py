@@ -16,7 +16,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from dealers.models import Region
+from dealers.regions import region_resolve
+from dealers.selectors import dealer_in_scope
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import DomainError, PermissionDeniedError
 from dms.views import DEALER, EVERYONE, HQ
@@ -32,7 +35,6 @@ from leads.models import (
     FollowUp,
     Lead,
 )
-from orders.api import dealer_in_scope
 from orders.models import ProductLine
 from orders.selectors import order_list
 
@@ -234,7 +236,7 @@ def _intake_data(serializer) -> dict:
     data = dict(serializer.validated_data)
     if not data.get("consent"):
         data.pop("consent_purpose", None)
-    data["region"] = services.region_resolve(
+    data["region"] = region_resolve(
         code=data.pop("region", ""),
         province=data.pop("province", ""),
         city=data.pop("city", ""),
@@ -360,7 +362,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        dealer = dealer_in_scope(request.user, data.pop("dealer"))
+        dealer = in_scope_or_404(dealer_in_scope(user=request.user, dealer_id=data.pop("dealer")))
         services.lead_assign_manually(actor=request.user, lead=lead, dealer=dealer, **data)
         return self._response(lead)
 

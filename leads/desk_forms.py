@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dealers.forms import REGION_CHOICES, RegionChoiceField
 from dealers.models import Dealer, Region
+from dealers.selectors import dealers_in_scope
 from dms.forms import BootstrapFormMixin
-from dms.scoping import dealer_q
 from leads.forms import CONSENT_PURPOSE
 from leads.models import Lead
 from orders.models import ProductLine
@@ -34,10 +34,6 @@ CHOOSE_DEALER = _("Choose a dealer.")
 class DealerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} {obj.name}"
-
-
-def dealers_in_scope(user):
-    return Dealer.objects.filter(dealer_q(user, field="pk")).order_by("code")
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):
@@ -179,7 +175,7 @@ class FunnelFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dealer"].queryset = dealers_in_scope(user)
+        self.fields["dealer"].queryset = dealers_in_scope(user=user)
 
     def clean(self):
         data = super().clean()

@@ -16,16 +16,16 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from dealers.models import Region
+from dealers.selectors import dealers_in_scope
 from dms.exports import ExportMixin, spreadsheet
 from dms.filters import YES_NO
-from dms.forms import flash_form_errors, run_service, style_form
+from dms.forms import StatusSelect, flash_form_errors, run_service, style_form
 from dms.templatetags.money import cny
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from leads import desk_forms, reports, selectors, services
 from leads.filters import LeadFilterSet, RegistrationFilterSet
 from leads.models import Assignment, AssignmentRule, DealRegistration, Lead
 from leads.routing import DefaultRule
-from orders.desk_forms import StatusSelect
 
 A, L = Assignment.Status, Lead.Status
 SMALL_SELECT = {"class": "form-select form-select-sm"}
@@ -61,7 +61,7 @@ def _local(moment) -> str:
 
 
 def _dealer_select(user, *, empty) -> forms.Select:
-    dealers = desk_forms.dealers_in_scope(user).values_list("pk", "code", "name")
+    dealers = dealers_in_scope(user=user).values_list("pk", "code", "name")
     return forms.Select(
         choices=[("", empty), *((pk, f"{code} {name}") for pk, code, name in dealers)], attrs=SMALL_SELECT
     )
@@ -152,7 +152,7 @@ class UnassignedQueueView(ScopedListView):
         user = self.request.user
         leads = list(context["leads"])
         choices = selectors.assignable_dealers(user=user, leads=leads)
-        scope = desk_forms.dealers_in_scope(user)
+        scope = dealers_in_scope(user=user)
         context["items"] = [
             {
                 "lead": lead,
@@ -367,7 +367,7 @@ class LeadDetailView(ScopedDetailView):
             choices = selectors.assignable_dealers(user=user, leads=[lead])[lead.pk]
             if current is not None:
                 choices = [dealer for dealer in choices if dealer.pk != current.dealer_id]
-            context["assign_form"] = desk_forms.AssignForm(scope=desk_forms.dealers_in_scope(user), dealers=choices)
+            context["assign_form"] = desk_forms.AssignForm(scope=dealers_in_scope(user=user), dealers=choices)
             context["assignable"] = choices
         return context
 
@@ -381,7 +381,7 @@ class LeadAssignView(RoleRequiredMixin, View):
     def post(self, request, pk):
         lead = get_object_or_404(selectors.lead_list(user=request.user), pk=pk)
         back = _safe_next(request, reverse("leads:detail", args=[lead.pk]))
-        form = desk_forms.AssignForm(request.POST, scope=desk_forms.dealers_in_scope(request.user))
+        form = desk_forms.AssignForm(request.POST, scope=dealers_in_scope(user=request.user))
         assignment = None
         if form.is_valid():
             assignment = run_service(

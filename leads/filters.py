@@ -6,9 +6,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from dms.filters import StrictBooleanFilter
+from dms.filters import RegionSubtreeFilter, StrictBooleanFilter
 from leads.models import Assignment, DealRegistration, Lead
-from orders.filters import RegionSubtreeFilter
 from orders.models import ProductLine
 
 MAX_ID = 2**63 - 1

@@ -5,9 +5,9 @@ from datetime import timedelta
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
+from dms.money import ZERO
 from leads import selectors
 from leads.models import Assignment, DealRegistration, Lead
-from orders.models import ZERO
 
 # Offers whose deadline falls within this time are shown as about to expire.
 EXPIRING_SOON = timedelta(hours=2)

@@ -1,5 +1,5 @@
 """Lead imports from CSV or Excel: the columns, the template, and each row read into ``lead_create``'s
-arguments. Files are read as the other imports read them (``dealers.importing.read_rows``); the worker
+arguments. Files are read as the other imports read them (``dms.spreadsheets.read_rows``); the worker
 takes the rows in (``leads.services.lead_import_process``), each row on its own.
 """
 
@@ -11,8 +11,9 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dealers.importing import MAX_BYTES, MAX_ROWS, Layout, _norm, read_rows
+from dealers.regions import RegionIndex
 from dms.errors import RuleViolation
+from dms.spreadsheets import MAX_BYTES, MAX_ROWS, Layout, norm, read_rows
 from orders.models import ProductLine
 
 MAX_VALUE = Decimal("999999999999.99")
@@ -122,12 +123,10 @@ class RowParser:
     """Reads one row into ``lead_create``'s arguments; the product lines and regions are loaded once."""
 
     def __init__(self):
-        from leads.services import RegionIndex
-
         self.regions = RegionIndex()
         self.lines: dict[str, ProductLine] = {}
         for line in ProductLine.objects.filter(is_active=True):
-            for key in {_norm(line.code), _norm(line.name), _norm(line.name_en)} - {""}:
+            for key in {norm(line.code), norm(line.name), norm(line.name_en)} - {""}:
                 self.lines.setdefault(key, line)
 
     @staticmethod
@@ -149,7 +148,7 @@ class RowParser:
                 validate_email(text["email"])
             except ValidationError as exc:
                 raise RuleViolation(" ".join(exc.messages), code="email_invalid", field="email") from exc
-        line = self.lines.get(_norm(text["product_line"]))
+        line = self.lines.get(norm(text["product_line"]))
         if line is None:
             raise RuleViolation(
                 _("No active product line has the code or name “%(line)s”.") % {"line": text["product_line"]},
@@ -193,9 +192,9 @@ class RowParser:
 
     @staticmethod
     def _consent(raw: str) -> bool:
-        answer = _norm(raw)
+        answer = norm(raw)
         if not answer or answer in NO:
             return False
-        if answer in YES or answer == _norm(_("yes")):
+        if answer in YES or answer == norm(_("yes")):
             return True
         raise RuleViolation(_("Answer yes or no."), code="invalid_consent", field="consent")

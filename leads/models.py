@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import money_field
+from dms.money import money_field
 
 
 class LeadSource(models.Model):

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer, Region
+from dms.money import ZERO
 from leads.models import Assignment, FollowUp, Lead
 from leads.selectors import Median
-from orders.models import ZERO
 
 A, L = Assignment.Status, Lead.Status
 TOP_DEALERS = 20

@@ -32,17 +32,13 @@ from django.db.models import (
 from django.utils import timezone
 
 from dealers.models import Dealer
-from dms.scoping import dealer_q, visible_dealers
+from dms.scoping import dealer_q, signed_in, visible_dealers
 from leads.models import Assignment, AssignmentRule, DealRegistration, FollowUp, Lead, LeadImport, LeadSource
 from orders.models import DealerAuthorization
 
 
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def lead_list(*, user) -> QuerySet[Lead]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return Lead.objects.none()
     qs = Lead.objects.select_related("region", "region__parent", "product_line")
     if user.is_dealer_user:
@@ -64,7 +60,7 @@ def open_assignment(*, lead: Lead) -> Assignment | None:
 
 
 def registration_list(*, user) -> QuerySet[DealRegistration]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return DealRegistration.objects.none()
     qs = DealRegistration.objects.select_related("dealer", "dealer__region", "product_line", "decided_by")
     if user.is_dealer_user:
@@ -200,7 +196,7 @@ def dealer_leads(*, user) -> QuerySet[Lead]:
     """``lead_list`` of a dealer user, with its dealer's open assignment of each lead: ``holding`` (offered,
     accepted, or None once recalled, declined or withdrawn), ``assignment_id``, ``offered_at``, ``deadline``
     and ``accepted_at``."""
-    if not _signed_in(user) or not user.is_dealer_user:
+    if not signed_in(user) or not user.is_dealer_user:
         return Lead.objects.none()
     mine = FilteredRelation(
         "assignments", condition=Q(assignments__dealer_id=user.dealer_id, assignments__status__in=Assignment.OPEN)
@@ -288,7 +284,7 @@ def dealer_lead_figures(*, user, now=None) -> dict[str, dict]:
     time to accept) count by when they were made; outcomes (won, lost, the amount won) by when the lead
     closed. The acceptance rate is accepted out of offers answered or expired; the win rate is won out of
     leads closed. Two queries, however many leads."""
-    if not _signed_in(user) or not user.is_dealer_user:
+    if not signed_in(user) or not user.is_dealer_user:
         return {}
     local = timezone.localtime(now or timezone.now())
     zone = timezone.get_current_timezone()
@@ -340,21 +336,21 @@ def can_manage_routing(user) -> bool:
     (the ``lead_desk`` group). ``None`` is the system (the demo, migrations)."""
     if user is None:
         return True
-    if not (user.is_authenticated and user.is_active and user.is_hq):
+    if not (signed_in(user) and user.is_hq):
         return False
     return user.is_hq_admin or user.has_perm("leads.manage_lead_routing")
 
 
 def source_list(*, user):
     """Lead sources, for head office."""
-    if not (_signed_in(user) and user.is_hq):
+    if not (signed_in(user) and user.is_hq):
         return LeadSource.objects.none()
     return LeadSource.objects.all()
 
 
 def rule_list(*, user):
     """Assignment rules, for head office; the ones in force first."""
-    if not (_signed_in(user) and user.is_hq):
+    if not (signed_in(user) and user.is_hq):
         return AssignmentRule.objects.none()
     return AssignmentRule.objects.select_related("region", "region__parent", "product_line").order_by(
         "-is_active", "priority", "name", "pk"
@@ -364,7 +360,7 @@ def rule_list(*, user):
 def import_list(*, user):
     """Lead imports: head office's administrators and routing managers see every import, other head-office
     staff their own."""
-    if not (_signed_in(user) and user.is_hq):
+    if not (signed_in(user) and user.is_hq):
         return LeadImport.objects.none()
     qs = LeadImport.objects.select_related("created_by")
     return qs if can_manage_routing(user) else qs.filter(created_by=user)

@@ -25,12 +25,12 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from dealers.importing import _REGION_SUFFIX, _norm
 from dealers.models import Dealer, Region
 from dealers.validators import normalize_phone, validate_uscc
 from dms import events
-from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, RuleViolation
-from dms.scoping import dealer_q
+from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
+from dms.money import as_money
+from dms.scoping import actor_or_none, dealer_q
 from leads import verbs
 from leads.models import (
     MAX_ACCEPT_MINUTES,
@@ -47,7 +47,6 @@ from leads.models import (
 )
 from leads.routing import Router, rule_for
 from leads.selectors import can_manage_routing
-from orders.models import as_money
 from orders.selectors import authorized_line_ids
 
 A = Assignment.Status
@@ -55,114 +54,6 @@ L = Lead.Status
 COMPANY_SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 # Leads whose outcome is still open: they count against the holder's capacity.
 OPEN_LEAD = (L.ASSIGNED, L.ACCEPTED, L.CONTACTED, L.QUALIFIED)
-
-
-# Where a lead is --------------------------------------------------------------------------------
-
-# English names people write without the kind of region.
-_REGION_SUFFIX_EN = re.compile(r"\s+(?:district|city|province|new area|county|prefecture)$")
-NAME_LEVELS = (
-    ("province", Region.Level.PROVINCE),
-    ("city", Region.Level.CITY),
-    ("district", Region.Level.DISTRICT),
-)
-
-
-class RegionIndex:
-    """Every region below the country, loaded once (one query) and looked up by code or by name.
-
-    Names match in Chinese or English, with or without 省/市/区 (or "District"), case- and
-    width-insensitively. ``resolve`` is what the API and the import use.
-    """
-
-    def __init__(self):
-        regions = list(Region.objects.exclude(level=Region.Level.COUNTRY))
-        by_pk = {region.pk: region for region in regions}
-        self.parents = {region.pk: by_pk.get(region.parent_id) for region in regions}
-        self.by_code = {region.code: region for region in regions}
-        self.by_name: dict[tuple[str, str], list[Region]] = {}
-        for region in regions:
-            for key in self._keys(region):
-                self.by_name.setdefault((region.level, key), []).append(region)
-
-    @staticmethod
-    def _keys(region: Region) -> set[str]:
-        keys = {_norm(region.name), _norm(region.name_en)}
-        short = _REGION_SUFFIX.sub("", region.name)
-        if len(short) >= 2:
-            keys.add(_norm(short))
-        keys.add(_REGION_SUFFIX_EN.sub("", _norm(region.name_en)))
-        return keys - {""}
-
-    def named(self, text: str, level: str) -> list[Region]:
-        key = _norm(text)
-        found = self.by_name.get((level, key)) or self.by_name.get((level, _REGION_SUFFIX_EN.sub("", key))) or []
-        if not found and level == Region.Level.CITY:
-            # Beijing, Shanghai, Tianjin and Chongqing are provinces; addresses give them as the city too.
-            found = self.by_name.get((Region.Level.PROVINCE, key), [])
-        return found
-
-    def label(self, region: Region) -> str:
-        parent = self.parents.get(region.pk)
-        return f"{parent.name} {region.name}" if parent else region.name
-
-    def resolve(self, *, code: str = "", province: str = "", city: str = "", district: str = "") -> Region:
-        """The most specific region the code or the names give.
-
-        A code wins over names. Names are read from the province down; a name the tree does not hold
-        below a known region leaves that region (the tree holds the regions the brand sells in, not
-        every district), but a name found elsewhere in the tree is a contradiction.
-        """
-        code = unicodedata.normalize("NFKC", code or "").strip()
-        if code:
-            region = self.by_code.get(code.upper())
-            if region is None:
-                raise RuleViolation(
-                    _("No region has the code “%(code)s”.") % {"code": code}, code="region_unknown", field="region"
-                )
-            return region
-        given = {"province": province, "city": city, "district": district}
-        names = [
-            (field, level, (given[field] or "").strip()) for field, level in NAME_LEVELS if (given[field] or "").strip()
-        ]
-        if not names:
-            raise RuleViolation(
-                _("Give the region code, or the province, city or district."), code="region_required", field="region"
-            )
-        found = None
-        for field, level, text in names:
-            matches = self.named(text, level)
-            inside = [r for r in matches if found is None or r.path.startswith(found.path)]
-            if found is not None and inside == [found]:
-                continue
-            inside = [r for r in inside if r != found]
-            if len(inside) == 1:
-                found = inside[0]
-            elif inside:
-                raise RuleViolation(
-                    _("“%(name)s” could be %(candidates)s: give the province too, or the region code.")
-                    % {"name": text, "candidates": ", ".join(f"{self.label(r)} ({r.code})" for r in inside)},
-                    code="region_ambiguous",
-                    field=field,
-                )
-            elif matches:
-                raise RuleViolation(
-                    _("%(name)s is not in %(region)s.") % {"name": text, "region": found.name},
-                    code="region_mismatch",
-                    field=field,
-                )
-            elif found is None:
-                raise RuleViolation(
-                    _("No region is called “%(name)s”.") % {"name": text}, code="region_unknown", field=field
-                )
-        return found
-
-
-def region_resolve(*, code: str = "", province: str = "", city: str = "", district: str = "") -> Region:
-    """The region a lead names by GB/T 2260 code or by province, city and district names (浙江省 / 浙江 /
-    Zhejiang, 杭州市 / 杭州, 西湖区). Raises RuleViolation ``region_unknown``, ``region_ambiguous``,
-    ``region_mismatch`` or ``region_required`` with the field it is about."""
-    return RegionIndex().resolve(code=code, province=province, city=city, district=district)
 
 
 def company_key(company: str) -> str:
@@ -273,7 +164,7 @@ def lead_create(
             consent=bool(consent),
             consent_at=now if consent else None,
             consent_purpose=(consent_purpose or "").strip() if consent else "",
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=actor_or_none(actor),
         )
         events.record(actor=actor, verb=verbs.LEAD_CREATED.code, target=lead, dealer_id=None, data={"source": source})
         if assign_soon:
@@ -630,7 +521,7 @@ def assignment_decline(*, actor, assignment: Assignment, reason: str, now=None) 
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise RuleViolation(_("Give a reason."), code="reason_required", field="reason")
+        raise ReasonRequired()
     with transaction.atomic():
         locked = _locked_assignment(actor, assignment)
         if locked.status != A.OFFERED:
@@ -812,7 +703,7 @@ def lead_mark_won(*, actor, lead: Lead, amount, order=None) -> Lead:
 def lead_mark_lost(*, actor, lead: Lead, reason: str) -> Lead:
     reason = (reason or "").strip()
     if not reason:
-        raise RuleViolation(_("Give a reason."), code="reason_required", field="reason")
+        raise ReasonRequired()
     with transaction.atomic():
         locked, assignment = _held_by(actor, lead)
         _progress(locked, L.LOST)
@@ -1017,7 +908,7 @@ def registration_reject(*, actor, registration: DealRegistration, reason: str) -
     _require_hq_for(actor, registration)
     reason = (reason or "").strip()
     if not reason:
-        raise RuleViolation(_("Give a reason."), code="reason_required", field="reason")
+        raise ReasonRequired()
     with transaction.atomic():
         locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
         if locked.status != R.SUBMITTED:

@@ -7,12 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from dealers.models import Dealer, Region
-from dealers.selectors import dealer_list
+from dealers.selectors import dealer_in_scope, dealer_list
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import PermissionDeniedError
 from dms.views import EVERYONE, HQ
@@ -35,14 +35,6 @@ from orders.models import (
 )
 
 MAX_ID = 2**63 - 1
-
-
-def dealer_in_scope(user, dealer_id: int) -> Dealer:
-    """A dealer the user may see, else 404: what another organisation's id names stays unknown."""
-    dealer = dealer_list(user=user).filter(pk=dealer_id).first()
-    if dealer is None:
-        raise NotFound(_("No such dealer, or it is outside what you may see."))
-    return dealer
 
 
 # Catalogue -------------------------------------------------------------------------------------
@@ -178,7 +170,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
             return None
         query = PricedForSerializer(data={"dealer": raw})
         query.is_valid(raise_exception=True)
-        return dealer_in_scope(self.request.user, query.validated_data["dealer"])
+        return in_scope_or_404(dealer_in_scope(user=self.request.user, dealer_id=query.validated_data["dealer"]))
 
     @extend_schema(parameters=[PRICED_FOR])
     def list(self, request, *args, **kwargs):
@@ -266,7 +258,7 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.get("dealer") is not None:
-            data["dealer"] = dealer_in_scope(request.user, data["dealer"])
+            data["dealer"] = in_scope_or_404(dealer_in_scope(user=request.user, dealer_id=data["dealer"]))
         if "items" in data:
             data["items"] = {item["product"]: item["price"] for item in data["items"]}
         price_list = services.price_list_save(actor=request.user, price_list=price_list, **data)
@@ -319,7 +311,7 @@ class AuthorizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "dealer" in data:
-            data["dealer"] = dealer_in_scope(request.user, data["dealer"])
+            data["dealer"] = in_scope_or_404(dealer_in_scope(user=request.user, dealer_id=data["dealer"]))
         authorization = services.authorization_save(actor=request.user, authorization=authorization, **data)
         return AuthorizationSerializer(self.get_queryset().get(pk=authorization.pk)).data
 
@@ -612,7 +604,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             dealer_id = user.dealer_id
         elif dealer_id is None:
             raise serializers.ValidationError({"dealer": [_("Choose the dealer the order is for.")]})
-        return dealer_in_scope(user, dealer_id)
+        return in_scope_or_404(dealer_in_scope(user=user, dealer_id=dealer_id))
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
     @idempotent
@@ -810,7 +802,7 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        dealer = dealer_in_scope(request.user, data.pop("dealer"))
+        dealer = in_scope_or_404(dealer_in_scope(user=request.user, dealer_id=data.pop("dealer")))
         payment = services.payment_record(actor=request.user, dealer=dealer, **data)
         return Response(PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data, status=status.HTTP_201_CREATED)
 

@@ -1,7 +1,7 @@
 """Order lines from a spreadsheet, pasted or uploaded: one SKU and one quantity per line, checked against
 the dealer's catalogue so that every bad line is listed before anything is added to the cart.
 
-Files are read as dealer imports are (``dealers.importing.read_rows``), with a header row naming the columns.
+Files are read as dealer imports are (``dms.spreadsheets.read_rows``), with a header row naming the columns.
 """
 
 import re
@@ -13,7 +13,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dealers.importing import Layout, _header_aliases, _norm, read_rows
+from dms.spreadsheets import Layout, header_aliases, norm, read_rows
 from orders import selectors
 from orders.services import MAX_LINES, MAX_QUANTITY, line_problem
 
@@ -81,8 +81,8 @@ def text_rows(text: str) -> list[tuple[int, list[str]]]:
 
 
 def _is_header(cells: list[str]) -> bool:
-    titles = _header_aliases(CART_LAYOUT)
-    return any(titles.get(_norm(cell)) == "quantity" for cell in cells)
+    titles = header_aliases(CART_LAYOUT)
+    return any(titles.get(norm(cell)) == "quantity" for cell in cells)
 
 
 def file_rows(uploaded_file) -> list[tuple[int, list[str]]]:

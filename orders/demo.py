@@ -25,6 +25,7 @@ from django.utils import timezone
 from dealers.demo import DEMO_DEALER_CODE, DEMO_PASSWORD
 from dealers.models import Dealer, Region
 from dms.events.models import Event
+from dms.numbers import next_number
 from orders import selectors, services, verbs
 from orders.models import (
     Invoice,
@@ -37,7 +38,6 @@ from orders.models import (
     StockLevel,
     StockMovement,
     Warehouse,
-    next_number,
 )
 
 SEED = 20261127

@@ -35,13 +35,6 @@ class OrderCreateForm(BootstrapFormMixin, forms.Form):
         self.fields["dealer"].queryset = selectors.dealers_with_orders(user=user)
 
 
-class StatusSelect(forms.Select):
-    """One status picked from a drop-down; a URL may still name several (``?status=a&status=b``)."""
-
-    def value_from_datadict(self, data, files, name):
-        return [value for value in data.getlist(name) if value]
-
-
 class ActionForm(forms.Form):
     """An action that takes no input."""
 

@@ -16,7 +16,7 @@ from django.views.generic import FormView
 from dealers.selectors import dealer_list
 from dms.errors import RuleViolation
 from dms.exports import ExportMixin
-from dms.forms import flash_form_errors, run_service
+from dms.forms import StatusSelect, flash_form_errors, run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import desk_forms, selectors, services
 from orders.filters import OrderFilterSet
@@ -82,7 +82,7 @@ class OrderListView(ExportMixin, ScopedListView):
             choices=[("", _("All dealers")), *((pk, f"{code} {name}") for pk, code, name in dealers)],
             attrs={"class": "form-select form-select-sm"},
         )
-        fields["status"].widget = desk_forms.StatusSelect(
+        fields["status"].widget = StatusSelect(
             choices=[("", _("All statuses")), *Order.Status.choices], attrs={"class": "form-select form-select-sm"}
         )
         fields["region"].empty_label = _("All regions")

@@ -4,29 +4,9 @@ import django_filters
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
-from dealers.models import Region
-from dms.filters import StrictBooleanFilter
+from dms.filters import RegionSubtreeFilter, StrictBooleanFilter
 from orders.models import Invoice, Order, Payment, Product, ProductLine, StockLevel, Warehouse
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
-    """A province or city by code; matches every dealer inside it."""
-
-    def __init__(self, *args, field_name="dealer__region__path", **kwargs):
-        kwargs.setdefault("label", _("Region"))
-        kwargs.setdefault("queryset", Region.objects.exclude(level=Region.Level.DISTRICT))
-        kwargs.setdefault("to_field_name", "code")
-        kwargs.setdefault("help_text", _("Includes every city and district inside it."))
-        super().__init__(*args, field_name=field_name, **kwargs)
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.field_name}__startswith": value.path})
 
 
 class ProductFilterSet(django_filters.FilterSet):

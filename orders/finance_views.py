@@ -18,10 +18,10 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from dealers import selectors as dealer_selectors
-from dealers.importing import read_rows
 from dms.errors import DomainError, PermissionDeniedError
 from dms.exports import ExportMixin, csv_response, spreadsheet
 from dms.forms import flash_form_errors, run_service, style_form
+from dms.spreadsheets import read_rows
 from dms.templatetags.money import cny
 from dms.views import EVERYONE, HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import finance_forms as forms

@@ -6,8 +6,9 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from dms.money import ZERO
 from orders import selectors
-from orders.models import ZERO, Invoice, Order
+from orders.models import Invoice, Order
 
 S = Order.Status
 SOLD = ~Q(status__in=[S.DRAFT, S.CANCELLED, S.REJECTED])

@@ -1,6 +1,6 @@
 """Imports from other systems: counted stock (warehouse system) and payments received (bank or ERP).
 
-Files are read as dealer imports are (``dealers.importing.read_rows``); every row is checked without writing
+Files are read as dealer imports are (``dms.spreadsheets.read_rows``); every row is checked without writing
 (the dry run), then all rows are applied through the services in one transaction, or none.
 """
 
@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dealers import selectors as dealer_selectors
-from dealers.importing import ImportReport, Layout, RowError, _choice_aliases, _date, _norm
+from dealers.importing import ImportReport, RowError
 from dms.errors import PermissionDeniedError
+from dms.spreadsheets import Layout, choice_aliases, norm, parse_date
 from orders import selectors, services
 from orders.models import Payment
 
@@ -148,7 +149,7 @@ def _amount(raw: str) -> Decimal:
 
 
 def _received_on(raw: str) -> date:
-    day = _date(raw)
+    day = parse_date(raw)
     if day > timezone.localdate():
         raise ValueError(_("A payment cannot be received in the future."))
     return day
@@ -251,9 +252,9 @@ def apply_stock_counts(*, actor, rows: list[dict], reason: str) -> StockCountRep
 
 
 def _method_aliases() -> dict[str, str]:
-    aliases = _choice_aliases(Payment.Method.choices)
+    aliases = choice_aliases(Payment.Method.choices)
     for method, words in METHOD_WORDS.items():
-        aliases.update((_norm(word), method) for word in words)
+        aliases.update((norm(word), method) for word in words)
     return aliases
 
 
@@ -301,7 +302,7 @@ def plan_payments(*, actor, rows: list[dict]) -> PaymentReport:
         if len(values["note"]) > 500:
             problems.append(("note", _("At most %(max)d characters.") % {"max": 500}))
         if _text(row, "method"):
-            values["method"] = methods.get(_norm(_text(row, "method")))
+            values["method"] = methods.get(norm(_text(row, "method")))
             if values["method"] is None:
                 problems.append(("method", _("Unknown payment method “%(method)s”.") % {"method": row["method"]}))
         if values.get("dealer") and reference:

@@ -4,27 +4,17 @@ Stock and credit rules are backed by database constraints, so a bug in a service
 oversell or allocate more than was paid.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def as_money(value) -> Decimal:
-    """A CNY amount rounded half up to the cent."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def money_field(verbose_name, **kwargs):
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
+from dms.money import ZERO, money_field
 
 
 class BilingualName(models.Model):
@@ -307,36 +297,6 @@ class CreditAccount(models.Model):
 
     def __str__(self) -> str:
         return str(self.dealer)
-
-
-def next_number(prefix: str, day=None) -> str:
-    """``PREFIX-YYYYMMDD-NNNN``: one counter row per prefix and day, incremented atomically by the
-    database (an upsert), so concurrent callers never get the same number."""
-    day = day or timezone.localdate()
-    key = f"{prefix}-{day:%Y%m%d}"
-    table = DocumentCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, value) VALUES (%s, 1) "  # noqa: S608 - table name is ours
-            f"ON CONFLICT (key) DO UPDATE SET value = {table}.value + 1 RETURNING value",
-            [key],
-        )
-        value = cursor.fetchone()[0]
-    return f"{key}-{value:04d}"
-
-
-class DocumentCounter(models.Model):
-    """Counters behind the public numbers of orders and invoices."""
-
-    key = models.CharField(max_length=40, unique=True)
-    value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("number counter")
-        verbose_name_plural = _("number counters")
-
-    def __str__(self) -> str:
-        return f"{self.key}: {self.value}"
 
 
 class Order(models.Model):

@@ -16,13 +16,14 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
-from dealers import importing
 from dms.errors import DomainError
 from dms.forms import flash_form_errors, style_form
+from dms.money import ZERO
+from dms.spreadsheets import ImportFileError
 from dms.templatetags.money import cny
 from dms.views import DEALER, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import cart_import, selectors, services
-from orders.models import ZERO, Order, Product
+from orders.models import Order, Product
 from orders.portal_forms import (
     AddToCartForm,
     CancelOrderForm,
@@ -375,7 +376,7 @@ class CartLinesImportView(CartPageMixin, View):
             return self.render_cart(**{self.form_key: form})
         try:
             rows = self.rows(form)
-        except importing.ImportFileError as exc:
+        except ImportFileError as exc:
             form.add_error(self.form_field, str(exc.message))
             return self.render_cart(**{self.form_key: form})
         result = cart_import.check(user=request.user, rows=rows)

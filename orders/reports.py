@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Region
+from dms.money import ZERO
 from dms.scoping import dealer_q
-from orders.models import ZERO, Invoice, PaymentAllocation
+from orders.models import Invoice, PaymentAllocation
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 DSO_DAYS = 90

@@ -22,9 +22,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dms.scoping import dealer_q
+from dms.money import ZERO
+from dms.scoping import dealer_q, signed_in
 from orders.models import (
-    ZERO,
     CreditAccount,
     DealerAuthorization,
     Invoice,
@@ -43,10 +43,6 @@ from orders.models import (
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
 def _valid_on(prefix: str, day: date) -> Q:
     return Q(**{f"{prefix}valid_from__lte": day}) & (
         Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})
@@ -57,7 +53,7 @@ def _valid_on(prefix: str, day: date) -> Q:
 
 
 def product_line_list(*, user) -> QuerySet[ProductLine]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return ProductLine.objects.none()
     qs = ProductLine.objects.annotate(product_count=Count("products", filter=Q(products__is_active=True)))
     if user.is_dealer_user:
@@ -115,7 +111,7 @@ def _with_availability(qs: QuerySet[Product]) -> QuerySet[Product]:
 def product_list(*, user, dealer=None) -> QuerySet[Product]:
     """Dealer users: active products of their authorised lines, with their price. HQ: every product,
     priced for ``dealer`` when given, else at the base price."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Product.objects.none()
     if user.is_dealer_user:
         dealer = user.dealer
@@ -131,7 +127,7 @@ def product_list(*, user, dealer=None) -> QuerySet[Product]:
 
 def price_list_list(*, user) -> QuerySet[PriceList]:
     """HQ reads every price list; a dealer reads its own and its tier's, never another dealer's."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return PriceList.objects.none()
     qs = PriceList.objects.select_related("dealer").prefetch_related("items__product")
     if user.is_dealer_user:
@@ -151,7 +147,7 @@ def price_list_list(*, user) -> QuerySet[PriceList]:
 
 
 def authorization_list(*, user) -> QuerySet[DealerAuthorization]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return DealerAuthorization.objects.none()
     return (
         DealerAuthorization.objects.filter(dealer_q(user, field="dealer"))
@@ -161,14 +157,14 @@ def authorization_list(*, user) -> QuerySet[DealerAuthorization]:
 
 
 def warehouse_list(*, user) -> QuerySet[Warehouse]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return Warehouse.objects.none()
     return Warehouse.objects.select_related("region")
 
 
 def stock_list(*, user) -> QuerySet[StockLevel]:
     """Stock levels are head office's; dealers see availability on products, not warehouses."""
-    if not _signed_in(user) or not user.is_hq:
+    if not signed_in(user) or not user.is_hq:
         return StockLevel.objects.none()
     return StockLevel.objects.select_related("warehouse", "product", "product__product_line").annotate(
         available_qty=F("on_hand") - F("reserved")
@@ -177,7 +173,7 @@ def stock_list(*, user) -> QuerySet[StockLevel]:
 
 def stock_movement_list(*, user) -> QuerySet[StockMovement]:
     """The stock ledger, newest first; head office's, like the stock levels."""
-    if not _signed_in(user) or not user.is_hq:
+    if not signed_in(user) or not user.is_hq:
         return StockMovement.objects.none()
     qs = StockMovement.objects.select_related("warehouse", "product", "order", "actor").order_by("-created_at", "-id")
     # Movements for an order show its number and reason: only for orders of dealers the user sees.
@@ -189,7 +185,7 @@ def stock_movement_list(*, user) -> QuerySet[StockMovement]:
 
 
 def order_list(*, user) -> QuerySet[Order]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return Order.objects.none()
     return (
         Order.objects.filter(dealer_q(user, field="dealer"))
@@ -201,13 +197,13 @@ def order_list(*, user) -> QuerySet[Order]:
 
 def orders_in_scope(*, user) -> QuerySet[Order]:
     """The orders the user may act on, without the extras of the list and detail pages."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Order.objects.none()
     return Order.objects.filter(dealer_q(user, field="dealer")).select_related("dealer")
 
 
 def order_detail_queryset(*, user) -> QuerySet[Order]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return Order.objects.none()
     return (
         Order.objects.filter(dealer_q(user, field="dealer"))
@@ -229,7 +225,7 @@ def approval_queue(*, user) -> QuerySet[Order]:
 
 def current_draft(*, user):
     """The portal cart: the newest draft this user started for their dealer."""
-    if not _signed_in(user) or not user.is_dealer_user:
+    if not signed_in(user) or not user.is_dealer_user:
         return None
     return order_list(user=user).filter(status=Order.Status.DRAFT, created_by=user).first()
 
@@ -238,13 +234,13 @@ def current_draft(*, user):
 
 
 def invoice_list(*, user) -> QuerySet[Invoice]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return Invoice.objects.none()
     return Invoice.objects.filter(dealer_q(user, field="dealer")).select_related("dealer", "order")
 
 
 def payment_list(*, user) -> QuerySet[Payment]:
-    if not _signed_in(user):
+    if not signed_in(user):
         return Payment.objects.none()
     return Payment.objects.filter(dealer_q(user, field="dealer")).select_related("dealer", "recorded_by")
 
@@ -326,6 +322,6 @@ def dealers_with_orders(*, user):
     """Dealers the user may order for (HQ: in scope and trading)."""
     from dealers.models import Dealer
 
-    if not _signed_in(user):
+    if not signed_in(user):
         return Dealer.objects.none()
     return Dealer.objects.filter(dealer_q(user, field="pk"), status__in=["active", "probation"]).order_by("code")

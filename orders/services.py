@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer
 from dms import events
-from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, RuleViolation
-from dms.scoping import dealer_q, visible_dealers
+from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
+from dms.money import ZERO, as_money
+from dms.numbers import next_number
+from dms.scoping import actor_or_none, dealer_q, signed_in, visible_dealers
 from orders import selectors, verbs
 from orders.models import (
-    ZERO,
     CreditAccount,
     DealerAuthorization,
     Invoice,
@@ -40,8 +41,6 @@ from orders.models import (
     StockLevel,
     StockMovement,
     Warehouse,
-    as_money,
-    next_number,
 )
 
 S = Order.Status
@@ -77,11 +76,6 @@ class InsufficientStock(DomainError):
     status_code = 409
 
 
-class ReasonRequired(RuleViolation):
-    code = "reason_required"
-    message = _("Give a reason.")
-
-
 class CreditOverrideRequired(PermissionDeniedError):
     code = "credit_override_required"
     message = _(
@@ -108,7 +102,7 @@ def can(user, codename: str) -> bool:
     """A head-office permission of this app; HQ administrators hold them all, ``None`` is the system."""
     if user is None:
         return True
-    if not (user.is_authenticated and user.is_active and user.is_hq):
+    if not (signed_in(user) and user.is_hq):
         return False
     return user.is_hq_admin or user.has_perm(f"orders.{codename}")
 
@@ -129,7 +123,7 @@ def _require_dealer_access(actor, dealer_id: int) -> None:
 def _reason(reason) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ReasonRequired(field="reason")
+        raise ReasonRequired()
     return reason
 
 
@@ -475,7 +469,7 @@ def _reserve(*, actor, order: Order, lines: list[OrderLine], default_warehouse_i
                 kind=StockMovement.Kind.RESERVE,
                 reserved_delta=take,
                 order=order,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=actor_or_none(actor),
             )
         )
     Reservation.objects.bulk_create(reservations)
@@ -514,7 +508,7 @@ def _release(*, actor, order: Order, kind: str = StockMovement.Kind.RELEASE) -> 
                 reserved_delta=-quantity,
                 on_hand_delta=-quantity if shipping else 0,
                 order=order,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=actor_or_none(actor),
             )
         )
     StockMovement.objects.bulk_create(movements)
@@ -1016,7 +1010,7 @@ def stock_adjust(*, actor, warehouse: Warehouse, product: Product, delta: int, r
             kind=kind,
             on_hand_delta=delta,
             reason=reason,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor=actor_or_none(actor),
         )
         level.refresh_from_db()
         events.record(
@@ -1059,7 +1053,7 @@ def stock_set_counts(*, actor, counts: list[tuple[Warehouse, Product, int]], rea
                 kind=StockMovement.Kind.IMPORT,
                 on_hand_delta=delta,
                 reason=reason,
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor=actor_or_none(actor),
             )
             changed += 1
         warehouses = {w.pk: w for w, _p, _c in counts}

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dms.exports import safe_row
+from dms.money import ZERO
 from orders import selectors
-from orders.models import ZERO
 
 INVOICE = "invoice"
 PAYMENT = "payment"

@@ -3,12 +3,13 @@
 from django.db.models import QuerySet
 
 from dms.accounts.models import ApiToken, User
+from dms.scoping import signed_in
 
 
 def user_list(*, user, filters=None) -> QuerySet[User]:
     """HQ admins see every user; a dealer admin sees their dealer's users; anyone else only themselves."""
     qs = User.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return qs.none()
     if user.is_hq_admin:
         pass
@@ -26,6 +27,6 @@ def user_list(*, user, filters=None) -> QuerySet[User]:
 
 def token_list(*, user) -> QuerySet[ApiToken]:
     """A user's own API tokens: nobody else's, whatever their role."""
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user)

@@ -22,6 +22,7 @@ from dms import events
 from dms.accounts import verbs
 from dms.accounts.models import DEALER_ROLES, ApiToken, Role, User, hash_token_key
 from dms.errors import PermissionDeniedError, RuleViolation
+from dms.scoping import signed_in
 
 security_log = logging.getLogger("dms.security")
 
@@ -345,7 +346,7 @@ def dealer_user_invite(
 
     if role not in DEALER_ROLES:
         raise RuleViolation(_("Unknown role."), code="invalid_role", field="role")
-    if actor is None or not actor.is_authenticated or not actor.is_active:
+    if not signed_in(actor):
         raise PermissionDeniedError()
     if actor.is_dealer_user:
         if actor.effective_role != Role.DEALER_ADMIN or actor.dealer_id != dealer_id or role != Role.DEALER_STAFF:

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from dms.events.models import Event, Notification
-from dms.scoping import dealer_q
+from dms.scoping import dealer_q, signed_in
 
 
 def event_list(*, user, filters=None) -> QuerySet[Event]:
@@ -11,7 +11,7 @@ def event_list(*, user, filters=None) -> QuerySet[Event]:
     head-office users also their own actions. Events about no dealer (access changes) are for HQ
     administrators."""
     qs = Event.objects.all()
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not signed_in(user):
         return qs.none()
     if user.is_dealer_user:
         qs = qs.filter(dealer_q(user))
@@ -37,12 +37,12 @@ def event_timeline(*, user, target, limit: int = 50) -> list[Event]:
 
 def notification_list(*, user) -> QuerySet[Notification]:
     qs = Notification.objects.all()
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return qs.none()
     return qs.filter(recipient=user).select_related("event", "event__actor")
 
 
 def notification_unread_count(*, user) -> int:
-    if not getattr(user, "is_authenticated", False):
+    if not signed_in(user):
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

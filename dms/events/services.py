@@ -1,6 +1,8 @@
 """Writes to the event log and the notification inbox."""
 
 import logging
+import weakref
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +16,7 @@ from django.utils import timezone, translation
 from dms.errors import RuleViolation
 from dms.events import FROM_TARGET, verbs
 from dms.events.models import Event, Notification, NotificationPreference
+from dms.scoping import actor_or_none
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ def _event(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify
     if dealer_id is FROM_TARGET:
         dealer_id = getattr(target, "dealer_id", None)
     return Event(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor_or_none(actor),
         verb=verb,
         target_type=ContentType.objects.get_for_model(target),
         target_id=str(target.pk),
@@ -52,14 +55,29 @@ def events_record(records) -> list[Event]:
     return events
 
 
+class _Publish:
+    """Queues the publish task once the transaction commits. Django's list of on-commit callbacks holds the
+    only strong reference to it: once that list has run, or was rolled back, the weak reference in
+    ``_queued`` is dead and the next notifying event queues a new one."""
+
+    def __call__(self) -> None:
+        from dms.events.tasks import events_publish_task
+
+        events_publish_task.delay()
+
+
+_queued: ContextVar[weakref.ref | None] = ContextVar("events_publish_queued", default=None)
+
+
 def _publish_after_commit() -> None:
     """One publish task per transaction, however many of its events notify someone: a bulk change
     (an import, the demo) would otherwise queue a task per event."""
-    from dms.events.tasks import events_publish_task
-
-    pending = transaction.get_connection().run_on_commit
-    if not any(callback == events_publish_task.delay for _sids, callback, _robust in pending):
-        transaction.on_commit(events_publish_task.delay)
+    queued = _queued.get()
+    if queued is not None and queued() is not None:
+        return
+    publish = _Publish()
+    _queued.set(weakref.ref(publish))
+    transaction.on_commit(publish)
 
 
 def events_publish(*, batch_size: int = 500) -> int:

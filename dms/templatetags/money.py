@@ -1,12 +1,12 @@
 """``{{ amount|cny }}``: money as people read it, e.g. ¥1,234.50 (negative: -¥80.00)."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django import template
 
-register = template.Library()
+from dms.money import as_money
 
-CENT = Decimal("0.01")
+register = template.Library()
 
 
 @register.filter
@@ -14,7 +14,7 @@ def cny(value) -> str:
     if value in (None, ""):
         return "—"
     try:
-        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = as_money(value)
     except (InvalidOperation, ValueError):
         return "—"
     # Amounts in yuan are written with comma thousands and two decimals in both languages.

@@ -8,6 +8,7 @@ from django.utils import timezone
 from dealers import services
 from dealers.documents import MAX_DOCUMENT_BYTES
 from dealers.models import Dealer, QualificationDocument
+from dms.errors import ReasonRequired
 from dms.events.models import Event, Notification
 from tests.factories import document_type, pdf_bytes, png_bytes
 
@@ -96,7 +97,7 @@ def test_verifying_the_last_mandatory_document_activates_an_onboarding_dealer(hq
 
 def test_rejection_needs_a_reason_and_tells_the_dealer(hq_admin, dealer_admin, django_capture_on_commit_callbacks):
     document = upload(dealer_admin, dealer_admin.dealer)
-    with pytest.raises(services.ReasonRequired):
+    with pytest.raises(ReasonRequired):
         services.document_reject(actor=hq_admin, document=document, reason="")
     with django_capture_on_commit_callbacks(execute=True):
         services.document_reject(actor=hq_admin, document=document, reason="图片模糊")

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from dealers import importing, services, verbs
 from dealers.import_views import SESSION_PREFIX, DealerImportView
 from dealers.models import Dealer
+from dms import spreadsheets
 from dms.errors import RuleViolation
 from dms.events.models import Event
 from tests.factories import DealerFactory, make_uscc, region
@@ -112,7 +113,7 @@ def test_csv_with_bom_and_chinese_headers_is_read_with_spreadsheet_row_numbers()
         ZH_HEADER,
         [["", "甲", "甲公司", make_uscc(1), "合作中", "A · 战略", "浙江省", "杭州市", "", "45", "", "2024-03-01"], []],
     )
-    assert importing.read_rows(upload) == [
+    assert importing.read(upload) == [
         {
             "_row": 2,
             "name": "甲",
@@ -130,14 +131,14 @@ def test_csv_with_bom_and_chinese_headers_is_read_with_spreadsheet_row_numbers()
 def test_gb18030_csv_from_chinese_excel_is_read():
     upload = csv_upload(["名称", "法定名称", "统一社会信用代码", "所在区域"], [["乙", "乙公司", make_uscc(2), "杭州"]])
     upload = SimpleUploadedFile("x.csv", upload.read().decode("utf-8-sig").encode("gb18030"))
-    assert importing.read_rows(upload)[0]["name"] == "乙"
+    assert importing.read(upload)[0]["name"] == "乙"
 
 
 def test_blank_rows_are_skipped_but_row_numbers_stay_those_of_the_sheet():
     upload = xlsx_upload(
         ["name", "legal_name", "uscc", "region"], [list(dealer_row(1).values()), [], list(dealer_row(2).values())]
     )
-    assert [row["_row"] for row in importing.read_rows(upload)] == [2, 4]
+    assert [row["_row"] for row in importing.read(upload)] == [2, 4]
 
 
 @pytest.mark.parametrize(
@@ -152,19 +153,19 @@ def test_blank_rows_are_skipped_but_row_numbers_stay_those_of_the_sheet():
     ],
 )
 def test_unreadable_files_are_refused_with_a_clear_message(content, message):
-    with pytest.raises(importing.ImportFileError) as caught:
-        importing.read_rows(SimpleUploadedFile("dealers.xlsx", content))
+    with pytest.raises(spreadsheets.ImportFileError) as caught:
+        importing.read(SimpleUploadedFile("dealers.xlsx", content))
     assert message in str(caught.value.message)
     assert caught.value.field == "file"
 
 
 def test_size_and_row_limits(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 2)
-    with pytest.raises(importing.ImportFileError, match="more than 2 rows"):
-        importing.read_rows(keyed_upload([dealer_row(n) for n in range(3)]))
-    monkeypatch.setattr(importing, "MAX_BYTES", 100)
-    with pytest.raises(importing.ImportFileError, match="larger than"):
-        importing.read_rows(SimpleUploadedFile("big.csv", b"x" * 101))
+    monkeypatch.setattr(spreadsheets, "MAX_ROWS", 2)
+    with pytest.raises(spreadsheets.ImportFileError, match="more than 2 rows"):
+        importing.read(keyed_upload([dealer_row(n) for n in range(3)]))
+    monkeypatch.setattr(spreadsheets, "MAX_BYTES", 100)
+    with pytest.raises(spreadsheets.ImportFileError, match="larger than"):
+        importing.read(SimpleUploadedFile("big.csv", b"x" * 101))
 
 
 # --- Planning -----------------------------------------------------------------------------------------------------
@@ -276,7 +277,7 @@ def test_clean_csv_with_bom_and_chinese_headers_imports_every_row(hq_admin, hq_s
     assert upload.read().startswith(b"\xef\xbb\xbf")
     upload.seek(0)
 
-    report = importing.apply_import(actor=hq_admin, rows=importing.read_rows(upload))
+    report = importing.apply_import(actor=hq_admin, rows=importing.read(upload))
 
     assert (report.errors, report.created) == ([], 3)
     hengda = Dealer.objects.get(uscc=make_uscc(11))
@@ -298,7 +299,7 @@ def test_xlsx_import_with_date_cells_and_numbers(hq_admin):
             ["杭州新锐", "杭州新锐有限公司", make_uscc(22), "杭州", "D", 12.0, None, ""],
         ],
     )
-    report = importing.apply_import(actor=hq_admin, rows=importing.read_rows(upload))
+    report = importing.apply_import(actor=hq_admin, rows=importing.read(upload))
     assert report.created == 2
     jiahe = Dealer.objects.get(uscc=make_uscc(21))
     assert (jiahe.region.code, jiahe.tier, jiahe.lead_capacity, jiahe.joined_on) == (
@@ -380,7 +381,7 @@ def test_upload_report_confirm_creates_the_dealers(import_urls, client_as, hq_ad
     assert (report.rows_total, report.valid, report.errors, len(report.preview)) == (3, 3, [], 3)
     assert 'data-testid="import-confirm"' in response.content.decode()
     assert not Dealer.objects.filter(name__startswith="导入经销商").exists()
-    assert list(client.session[SESSION_PREFIX + token]) == importing.read_rows(
+    assert list(client.session[SESSION_PREFIX + token]) == importing.read(
         keyed_upload([dealer_row(n) for n in range(1, 4)])
     )
 
@@ -444,7 +445,7 @@ def test_the_template_is_a_csv_with_the_chinese_column_titles(import_urls, clien
     assert "省份" not in header and "所在区域" in header
     filled = {"名称": "甲", "法定名称": "甲公司", "统一社会信用代码": make_uscc(1), "所在区域": "杭州"}
     upload = csv_upload(header, [[filled.get(title, "") for title in header]])
-    assert importing.read_rows(upload) == [
+    assert importing.read(upload) == [
         {"_row": 2, "name": "甲", "legal_name": "甲公司", "uscc": make_uscc(1), "region": "杭州"}
     ]
 

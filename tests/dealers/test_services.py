@@ -2,7 +2,7 @@ import pytest
 
 from dealers import services
 from dealers.models import Dealer, Region
-from dms.errors import InvalidTransition, PermissionDeniedError
+from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired
 from dms.events.models import Event, Notification
 from tests.factories import DealerFactory, UserFactory, make_uscc, region
 
@@ -55,7 +55,7 @@ def test_a_rep_owns_what_they_add_and_cannot_add_outside_their_reach(hq_admin, s
 
 def test_status_follows_the_transition_table_with_a_reason(hq_admin, dealer_admin, django_capture_on_commit_callbacks):
     dealer = dealer_admin.dealer
-    with pytest.raises(services.ReasonRequired):
+    with pytest.raises(ReasonRequired):
         services.dealer_change_status(actor=hq_admin, dealer=dealer, status="probation", reason=" ")
     with pytest.raises(InvalidTransition):
         services.dealer_change_status(actor=hq_admin, dealer=dealer, status="onboarding", reason="x")

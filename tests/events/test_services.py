@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -120,4 +122,17 @@ def test_one_publish_task_per_transaction_however_many_events_notify(django_capt
     with django_capture_on_commit_callbacks() as callbacks:
         for _ in range(5):
             events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_an_event_after_a_rolled_back_one_still_queues_the_publish(django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
+            raise RuntimeError
+        events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
     assert len(callbacks) == 1

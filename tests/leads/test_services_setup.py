@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
+from dealers.regions import region_resolve
 from dms.errors import PermissionDeniedError, RuleViolation
 from dms.events.models import Event
 from leads import selectors, services
@@ -207,7 +208,7 @@ class TestRegions:
         ],
     )
     def test_the_most_specific_region(self, given, code):
-        assert services.region_resolve(**given).code == code
+        assert region_resolve(**given).code == code
 
     @pytest.mark.parametrize(
         ("given", "code", "field"),
@@ -222,9 +223,9 @@ class TestRegions:
         ],
     )
     def test_unknown_ambiguous_and_contradicting_names(self, given, code, field):
-        error = refused(code, services.region_resolve, **given)
+        error = refused(code, region_resolve, **given)
         assert error.field == field
 
     def test_an_ambiguous_name_lists_the_candidates(self):
-        error = refused("region_ambiguous", services.region_resolve, city="Taizhou")
+        error = refused("region_ambiguous", region_resolve, city="Taizhou")
         assert "321200" in error.message and "331000" in error.message

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import translation
 from openpyxl import Workbook
 
-from dealers.importing import ImportFileError, read_rows
 from dms.errors import PermissionDeniedError, RuleViolation
+from dms.spreadsheets import ImportFileError, read_rows
 from orders import importing, services
 from orders.finance_views import PaymentImportView, StockImportView
 from orders.models import Invoice, Payment, StockLevel, StockMovement

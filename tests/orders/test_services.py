@@ -8,10 +8,10 @@ import time_machine
 from django.utils import timezone
 
 from dealers.models import Dealer
-from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
+from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
 from orders import selectors, services
 from orders.models import Invoice, Order, Reservation, StockLevel, StockMovement
-from orders.services import CreditOverrideRequired, InsufficientStock, ReasonRequired
+from orders.services import CreditOverrideRequired, InsufficientStock
 from tests.factories import region
 from tests.factories.orders import ProductFactory, authorize, credit, grant, price_list, stock
 
