@@ -68,6 +68,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_import_cycles.py
 	$(MANAGE) makemigrations --check --dry-run
 
 deploy-check: install

@@ -93,6 +93,7 @@ def generate() -> dict:
     from dms.accounts.models import Role, User
     from leads.models import AssignmentRule, Lead
     from orders import services as catalogue
+    from orders.models import ProductLine
 
     rng = random.Random(SEED)
     with transaction.atomic():
@@ -105,7 +106,9 @@ def generate() -> dict:
         if not Region.objects.exists():  # python -m bench truncates tables; the region tree may have gone with them
             load_regions(Region)
         lines = [
-            catalogue.product_line_save(actor=admin, code=code, name=f"压测{n}", name_en=code)
+            catalogue.catalogue_save(
+                actor=admin, model=ProductLine, fields={"code": code, "name": f"压测{n}", "name_en": code}
+            )
             for n, code in enumerate(LINES)
         ]
         provinces = {code: Region.objects.get(code=code) for code in PROVINCES}

@@ -99,6 +99,7 @@ def generate(dealer_count: int) -> Shop:
     from dms.accounts.models import Role, User
     from dms.events.services import events_publish
     from orders import services
+    from orders.models import Product, ProductLine, Warehouse
 
     with transaction.atomic():
         wipe()
@@ -110,20 +111,31 @@ def generate(dealer_count: int) -> Shop:
         if not Region.objects.exists():  # python -m bench truncates tables; the region tree may have gone with them
             load_regions(Region)
         hangzhou = Region.objects.get(code="330100")
-        line = services.product_line_save(actor=admin, code="bench", name="压测产品线", name_en="Bench line")
-        warehouse = services.warehouse_save(actor=admin, code="BENCH", name="压测仓", region=hangzhou)
+        line = services.catalogue_save(
+            actor=admin, model=ProductLine, fields={"code": "bench", "name": "压测产品线", "name_en": "Bench line"}
+        )
+        warehouse = services.catalogue_save(
+            actor=admin, model=Warehouse, fields={"code": "BENCH", "name": "压测仓", "region": hangzhou}
+        )
         rng = random.Random(SEED)
         products = [
-            services.product_save(
+            services.catalogue_save(
                 actor=admin,
-                sku=f"BENCH-{n:03d}",
-                name=f"压测产品{n:03d}",
-                product_line=line,
-                base_price=Decimal(rng.randrange(99, 5000)),
+                model=Product,
+                fields={
+                    "sku": f"BENCH-{n:03d}",
+                    "name": f"压测产品{n:03d}",
+                    "product_line": line,
+                    "base_price": Decimal(rng.randrange(99, 5000)),
+                },
             )
             for n in range(PRODUCTS)
         ]
-        hot = services.product_save(actor=admin, sku="BENCH-HOT", name="爆款", product_line=line, base_price=299)
+        hot = services.catalogue_save(
+            actor=admin,
+            model=Product,
+            fields={"sku": "BENCH-HOT", "name": "爆款", "product_line": line, "base_price": 299},
+        )
         counts = [(warehouse, product, 1_000_000) for product in products] + [(warehouse, hot, HOT_UNITS)]
         services.stock_set_counts(actor=admin, counts=counts, reason="bench")
         dealers = []

@@ -16,6 +16,7 @@ from dealers.models import (
     Region,
     SelectionCriterion,
 )
+from dms.errors import RuleViolation
 
 
 @admin.register(Region)
@@ -34,7 +35,7 @@ class RegionAdmin(admin.ModelAdmin):
         }
         try:
             saved = services.region_save(actor=request.user, region=obj if change else None, **data)
-        except services.RuleViolation as exc:
+        except RuleViolation as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
         obj.pk, obj.path = saved.pk, saved.path
@@ -79,14 +80,14 @@ class DealerAdminForm(forms.ModelForm):
         # Uniqueness is then checked by the model form against the normalised code.
         try:
             return services.clean_uscc(self.cleaned_data["uscc"])
-        except services.RuleViolation as exc:
+        except RuleViolation as exc:
             raise forms.ValidationError(exc.message) from exc
 
     def clean_owner(self):
         owner = self.cleaned_data.get("owner")
         try:
             services.check_owner(owner)
-        except services.RuleViolation as exc:
+        except RuleViolation as exc:
             raise forms.ValidationError(exc.message) from exc
         return owner
 
@@ -144,7 +145,7 @@ class QualificationDocumentAdmin(admin.ModelAdmin):
             try:
                 services.document_verify(actor=request.user, document=document)
                 done += 1
-            except services.RuleViolation as exc:
+            except RuleViolation as exc:
                 self.message_user(request, f"{document}: {exc.message}", messages.ERROR)
         self.message_user(request, _("%(count)s documents verified.") % {"count": done}, messages.SUCCESS)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from dealers import services
 from dealers.models import Dealer, Region
 from dealers.validators import uscc_check_char
+from dms.accounts.models import User
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 BRANDS = [
@@ -121,7 +122,7 @@ def demo_png(rng: random.Random) -> bytes:
     return buffer.getvalue()
 
 
-def seed_documents(*, actor, dealer: Dealer, rng: random.Random) -> None:
+def seed_documents(*, actor: User, dealer: Dealer, rng: random.Random) -> None:
     """Documents as a real registry would hold them: trading dealers have their mandatory ones
     verified (a few about to expire), onboarding dealers are waiting for HQ to check theirs."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -164,7 +165,7 @@ def mobile(rng: random.Random) -> str:
     return f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
 
 
-def seed_dealers(*, actor, owners_by_province: dict, first_dealer_code: str = "D00001") -> list[Dealer]:
+def seed_dealers(*, actor: User, owners_by_province: dict, first_dealer_code: str = "D00001") -> list[Dealer]:
     """Create the demo dealers once; a second run finds them by USCC and changes nothing."""
     statuses = STATUSES[:]
     random.Random(20261126).shuffle(statuses)
@@ -296,7 +297,7 @@ APPLICANTS = [
 ]
 
 
-def seed_applications(*, actor) -> None:
+def seed_applications(*, actor: User) -> None:
     """One or more applications in every state of the onboarding workflow."""
     from dealers.models import DealerApplication, SelectionCriterion
 

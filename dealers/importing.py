@@ -17,13 +17,13 @@ from dealers import services
 from dealers.models import Dealer
 from dealers.regions import RegionIndex
 from dealers.validators import normalize_phone, normalize_uscc, validate_uscc
-from dms.accounts.models import HQ_ROLES, Role
+from dms.accounts.models import HQ_ROLES, Role, User
 from dms.errors import DomainError, PermissionDeniedError
 from dms.spreadsheets import Layout, choice_aliases, norm, parse_date, read_rows, whole_number
 
 PREVIEW_ROWS = 20
 
-# The export's columns (dealers.views.EXPORT_COLUMNS, with the same msgids so both share one translation), then the
+# The export's columns (dealers.views.hq.EXPORT_COLUMNS, with the same msgids so both share one translation), then the
 # primary contact. A test keeps the two lists in step.
 COLUMNS = [
     ("code", gettext_lazy("Dealer code")),
@@ -105,7 +105,7 @@ class ImportReport:
 # --- Checking -----------------------------------------------------------------------------------------------------
 
 
-def plan_import(*, actor, rows: list[dict]) -> ImportReport:
+def plan_import(*, actor: User, rows: list[dict]) -> ImportReport:
     """Check every row as ``dealer_create`` would, without writing; a handful of queries whatever the row count."""
     if not (actor and actor.is_authenticated and actor.effective_role in HQ_ROLES):
         raise PermissionDeniedError()
@@ -124,7 +124,7 @@ def plan_import(*, actor, rows: list[dict]) -> ImportReport:
     return report
 
 
-def apply_import(*, actor, rows: list[dict]) -> ImportReport:
+def apply_import(*, actor: User, rows: list[dict]) -> ImportReport:
     """Plan again (the data may have changed since the dry run), then create every dealer or none."""
     report = plan_import(actor=actor, rows=rows)
     if not report.ok:
@@ -149,7 +149,7 @@ def apply_import(*, actor, rows: list[dict]) -> ImportReport:
 class _Planner:
     """Everything a row is checked against, loaded once for the whole file."""
 
-    def __init__(self, actor, rows: list[dict]):
+    def __init__(self, actor: User, rows: list[dict]):
         self.actor = actor
         self.statuses = choice_aliases(Dealer.Status.choices)
         self.tiers = choice_aliases(Dealer.Tier.choices, split_label=True)
@@ -331,7 +331,7 @@ class _Planner:
         }
 
 
-def _territory(actor) -> tuple[str, ...] | None:
+def _territory(actor: User) -> tuple[str, ...] | None:
     """The region paths the actor covers, or None when they may place a dealer anywhere."""
     if actor.effective_role == Role.HQ_ADMIN:
         return None

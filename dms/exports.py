@@ -55,8 +55,10 @@ def spreadsheet(kind: str, name: str, sheets: list[tuple[str, list, list[list]]]
 
 class ExportMixin:
     """``?export=csv`` or ``?export=xlsx`` on a list view: the filtered list, exactly as the page shows
-    it. Views name the file, the sheet, the (lazily translated) columns and ``export_row(obj)``."""
+    it. Views name the file, the sheet, the (lazily translated) columns and ``export_row(obj)``. A page
+    whose download is more than one list overrides ``export_sheets`` (and ``export_kinds``)."""
 
+    export_kinds = ("csv", "xlsx")
     export_name = ""
     export_title = ""
     export_columns: list = []
@@ -64,9 +66,12 @@ class ExportMixin:
     def export_row(self, obj) -> list:
         raise NotImplementedError
 
+    def export_sheets(self) -> list[tuple[str, list, list[list]]]:
+        rows = [self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=500)]
+        return [(self.export_title, self.export_columns, rows)]
+
     def get(self, request, *args, **kwargs):
         kind = request.GET.get("export")
-        if kind in ("csv", "xlsx"):
-            rows = [self.export_row(obj) for obj in self.get_queryset().iterator(chunk_size=500)]
-            return spreadsheet(kind, self.export_name, [(self.export_title, self.export_columns, rows)])
+        if kind in self.export_kinds:
+            return spreadsheet(kind, self.export_name, self.export_sheets())
         return super().get(request, *args, **kwargs)

@@ -13,20 +13,27 @@ The dealer and region tables are looked up through the app registry: this module
 the dealers app owns the data.
 """
 
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.db.models import Q
 
 from dms.accounts.models import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from dms.accounts.models import User
+
 NOTHING = Q(pk__in=[])
 
 
-def signed_in(user) -> bool:
+def signed_in(user: "User | AnonymousUser | None") -> bool:
     """A user who is signed in and still active; anonymous users and deactivated accounts see nothing."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def actor_or_none(actor):
+def actor_or_none(actor: "User | AnonymousUser | None") -> "User | None":
     """The user to record as having done something, or None for the system (a task, an anonymous form)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 

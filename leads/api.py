@@ -3,7 +3,6 @@ and dealers, assignment rules and deal registrations. The same selectors and ser
 
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -285,7 +284,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     """Leads in your scope. Head office enters leads and assigns them by hand; a dealer accepts or
     declines the leads offered to it. Contact details of a lead your dealer no longer holds are blank."""
 
-    selector = selectors.lead_list
+    selector = selectors.lead_api_list
     allowed_roles = EVERYONE
     action_roles = {
         "create": HQ,
@@ -299,29 +298,15 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     serializer_class = LeadSerializer
     filterset_class = LeadFilterSet
 
-    def get_queryset(self):
-        user = self.request.user
-        open_now = Assignment.objects.filter(status__in=Assignment.OPEN).select_related("dealer")
-        if getattr(user, "is_dealer_user", False):
-            open_now = open_now.filter(dealer_id=user.dealer_id)
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(Prefetch("assignments", queryset=open_now, to_attr="open_assignments"))
+    def _response(self, lead, *, created: bool = False):
+        found = selectors.lead_as_seen(user=self.request.user, lead=lead, created=created)
+        return Response(
+            self.get_serializer(found).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    def _response(self, lead, status_code=status.HTTP_200_OK):
-        found = self.get_queryset().filter(pk=lead.pk).first()
-        if found is None:
-            # Entered by someone whose territory does not cover it: a new lead shows what they typed; a
-            # customer already known elsewhere shows neither its contact details nor who holds it.
-            found = lead
-            found.contact_visible, found.open_assignments = status_code == status.HTTP_201_CREATED, []
-        return Response(self.get_serializer(found).data, status=status_code)
-
     def _my_offer(self, lead) -> Assignment:
-        assignment = selectors.open_assignment(lead=lead)
-        if assignment is None or assignment.dealer_id != self.request.user.dealer_id:
+        assignment = selectors.dealer_open_assignment(user=self.request.user, lead=lead)
+        if assignment is None:
             raise NotFound(_("Your dealer holds no open offer of this lead."))
         return assignment
 
@@ -336,7 +321,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         serializer = LeadCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         lead, created = services.lead_create(actor=request.user, **_intake_data(serializer))
-        return self._response(lead, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self._response(lead, created=created)
 
     @extend_schema(request=None, responses={200: LeadSerializer})
     @action(detail=True, methods=["post"])

@@ -1,12 +1,19 @@
 """FilterSets of the leads app, shared by the pages, the API and exports."""
 
 import re
+from datetime import date, timedelta
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealers.models import Region
+from dealers.selectors import dealers_in_scope
 from dms.filters import RegionSubtreeFilter, StrictBooleanFilter
+from leads.forms import DealerChoiceField
 from leads.models import Assignment, DealRegistration, Lead
 from orders.models import ProductLine
 
@@ -14,6 +21,7 @@ MAX_ID = 2**63 - 1
 LEAD_NUMBER = re.compile(r"[Ll]?0*(\d{1,18})")
 # Fewer digits than this would match almost every phone number.
 MIN_PHONE_DIGITS = 4
+MONTHS_SHOWN = 12
 
 
 def sla_breached() -> Exists:
@@ -94,3 +102,72 @@ class RegistrationFilterSet(django_filters.FilterSet):
     class Meta:
         model = DealRegistration
         fields = ["q", "status", "dealer"]
+
+
+def default_period() -> tuple[date, date]:
+    """The last twelve months: from the first day of the month eleven months ago until today."""
+    today = timezone.localdate()
+    months = today.year * 12 + today.month - 1 - (MONTHS_SHOWN - 1)
+    return date(months // 12, months % 12 + 1, 1), today
+
+
+class FunnelForm(forms.Form):
+    """The funnel's period: the last twelve months unless given, from before to, at most five years."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = default_period()
+        data["start"] = data.get("start") or start
+        data["end"] = data.get("end") or end
+        if data["start"] > data["end"]:
+            raise ValidationError(_("The start of the period must not be after its end."))
+        if data["end"] - data["start"] > timedelta(days=366 * 5):
+            raise ValidationError(_("Choose a period of at most five years."))
+        return data
+
+
+class DealerFilter(django_filters.ModelChoiceFilter):
+    field_class = DealerChoiceField
+
+
+def _dealers_in_scope(request):
+    return dealers_in_scope(user=request.user if request else None)
+
+
+class FunnelFilterSet(django_filters.FilterSet):
+    """The leads the funnel counts (province, source, product line) and the report's own parameters: the
+    period and the dealer."""
+
+    start = django_filters.DateFilter(
+        label=_("From"), method="report_parameter", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = django_filters.DateFilter(
+        label=_("To"), method="report_parameter", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    region = RegionSubtreeFilter(
+        field_name="region__path",
+        label=_("Province"),
+        queryset=Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"),
+        empty_label=_("All provinces"),
+        help_text="",
+    )
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=Lead.Source.choices, empty_label=_("All sources"))
+    product_line = django_filters.ModelChoiceFilter(
+        label=_("Product line"),
+        queryset=ProductLine.objects.order_by("position", "code"),
+        to_field_name="code",
+        empty_label=_("All product lines"),
+    )
+    dealer = DealerFilter(
+        label=_("Dealer"), queryset=_dealers_in_scope, method="report_parameter", empty_label=_("All dealers")
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["start", "end", "region", "source", "product_line", "dealer"]
+        form = FunnelForm
+
+    def report_parameter(self, queryset, name, value):
+        """The report counts each stage by its own date and a dealer's figures by its offers: the period and
+        the dealer do not narrow the leads."""
+        return queryset

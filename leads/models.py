@@ -31,6 +31,8 @@ class LeadSource(models.Model):
 
 
 class Lead(models.Model):
+    """An end customer's enquiry, from any channel, on its way to a dealer and to an outcome (won or lost)."""
+
     class Source(models.TextChoices):
         WEB = "web", _("website")
         HOTLINE = "hotline", _("hotline")

@@ -55,8 +55,41 @@ def lead_list(*, user) -> QuerySet[Lead]:
     return qs.filter(pk__in=Lead.objects.filter(territory).values("pk"))
 
 
+def _visible_open_assignments(user) -> Prefetch:
+    """The open assignment of each lead the user may see, as ``open_assignments`` (a list of at most one): a
+    dealer user sees only its own dealer's."""
+    open_now = Assignment.objects.filter(status__in=Assignment.OPEN).select_related("dealer")
+    if getattr(user, "is_dealer_user", False):
+        open_now = open_now.filter(dealer_id=user.dealer_id)
+    return Prefetch("assignments", queryset=open_now, to_attr="open_assignments")
+
+
+def lead_api_list(*, user) -> QuerySet[Lead]:
+    """``lead_list`` with the open assignment the user may see of each lead (``open_assignments``)."""
+    return lead_list(user=user).prefetch_related(_visible_open_assignments(user))
+
+
+def lead_as_seen(*, user, lead: Lead, created: bool) -> Lead:
+    """The lead as the user who just entered or acted on it sees it, from ``lead_api_list``. Entered by
+    someone whose territory does not cover it, a new lead (``created``) shows what they typed; a customer
+    already known elsewhere shows neither its contact details nor who holds it."""
+    found = lead_api_list(user=user).filter(pk=lead.pk).first()
+    if found is None:
+        found = lead
+        found.contact_visible, found.open_assignments = created, []
+    return found
+
+
 def open_assignment(*, lead: Lead) -> Assignment | None:
     return lead.assignments.filter(status__in=Assignment.OPEN).select_related("dealer").first()
+
+
+def dealer_open_assignment(*, user, lead: Lead) -> Assignment | None:
+    """The lead's open assignment (offered or accepted) when it is to the user's own dealer, else None."""
+    assignment = open_assignment(lead=lead)
+    if assignment is None or assignment.dealer_id != user.dealer_id:
+        return None
+    return assignment
 
 
 def registration_list(*, user) -> QuerySet[DealRegistration]:

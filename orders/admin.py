@@ -49,17 +49,31 @@ class ServiceSaveMixin:
     fields_for_service: tuple = ()
     instance_arg = ""
 
+    def save_through_service(self, request, instance, data: dict):
+        return type(self).service(actor=request.user, **{self.instance_arg: instance}, **data)
+
     def save_model(self, request, obj, form, change):
         data = {f: form.cleaned_data[f] for f in self.fields_for_service if f in form.cleaned_data}
         if change:
             data = {f: v for f, v in data.items() if f in form.changed_data}
         try:
-            saved = type(self).service(actor=request.user, **{self.instance_arg: obj if change else None}, **data)
+            saved = self.save_through_service(request, obj if change else None, data)
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
         obj.pk = saved.pk
         obj._state.adding = False
+
+
+class CatalogueSaveMixin(ServiceSaveMixin):
+    """Product lines, products and warehouses go through ``catalogue_save``, with the fields it sets on the model."""
+
+    @property
+    def fields_for_service(self) -> tuple:
+        return tuple(services.CATALOGUE_FIELDS[self.model])
+
+    def save_through_service(self, request, instance, data: dict):
+        return services.catalogue_save(actor=request.user, model=self.model, instance=instance, fields=data)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -74,34 +88,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductLine)
-class ProductLineAdmin(ServiceSaveMixin, CatalogueAdmin):
+class ProductLineAdmin(CatalogueSaveMixin, CatalogueAdmin):
     list_display = ["code", "name", "name_en", "position", "is_active"]
     search_fields = ["code", "name", "name_en"]
-    service = services.product_line_save
-    fields_for_service = tuple(services.PRODUCT_LINE_FIELDS)
-    instance_arg = "product_line"
 
 
 @admin.register(Product)
-class ProductAdmin(ServiceSaveMixin, CatalogueAdmin):
+class ProductAdmin(CatalogueSaveMixin, CatalogueAdmin):
     list_display = ["sku", "name", "product_line", "unit", "pack_size", "base_price", "vat_rate", "is_active"]
     list_filter = ["product_line", "is_active", "unit"]
     search_fields = ["sku", "name", "name_en"]
     list_select_related = ["product_line"]
-    service = services.product_save
-    fields_for_service = tuple(services.PRODUCT_FIELDS)
-    instance_arg = "product"
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(ServiceSaveMixin, CatalogueAdmin):
+class WarehouseAdmin(CatalogueSaveMixin, CatalogueAdmin):
     list_display = ["code", "name", "region", "priority", "is_active"]
     search_fields = ["code", "name", "name_en"]
     autocomplete_fields = ["region"]
     list_select_related = ["region"]
-    service = services.warehouse_save
-    fields_for_service = tuple(services.WAREHOUSE_FIELDS)
-    instance_arg = "warehouse"
 
 
 class PriceListItemInline(admin.TabularInline):

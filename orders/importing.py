@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from dealers import selectors as dealer_selectors
 from dealers.importing import ImportReport, RowError
+from dms.accounts.models import User
 from dms.errors import PermissionDeniedError
 from dms.spreadsheets import Layout, choice_aliases, norm, parse_date
 from orders import selectors, services
@@ -158,7 +159,7 @@ def _received_on(raw: str) -> date:
 # --- Stock counts -------------------------------------------------------------------------------------------------
 
 
-def plan_stock_counts(*, actor, rows: list[dict]) -> StockCountReport:
+def plan_stock_counts(*, actor: User, rows: list[dict]) -> StockCountReport:
     """Check every counted row against the warehouses, products and reservations, without writing."""
     if not services.can(actor, "adjust_stock"):
         raise PermissionDeniedError()
@@ -236,7 +237,7 @@ def plan_stock_counts(*, actor, rows: list[dict]) -> StockCountReport:
     return report
 
 
-def apply_stock_counts(*, actor, rows: list[dict], reason: str) -> StockCountReport:
+def apply_stock_counts(*, actor: User, rows: list[dict], reason: str) -> StockCountReport:
     """Check again (stock may have moved since the dry run), then set every count or none. A rule the service
     refuses (a reservation made in between) raises its DomainError and nothing is written."""
     report = plan_stock_counts(actor=actor, rows=rows)
@@ -258,7 +259,7 @@ def _method_aliases() -> dict[str, str]:
     return aliases
 
 
-def plan_payments(*, actor, rows: list[dict]) -> PaymentReport:
+def plan_payments(*, actor: User, rows: list[dict]) -> PaymentReport:
     """Check every payment as ``services.payment_record`` would, without writing; a few queries for the file."""
     if not services.can(actor, "record_payment"):
         raise PermissionDeniedError()
@@ -326,7 +327,7 @@ def plan_payments(*, actor, rows: list[dict]) -> PaymentReport:
     return report
 
 
-def apply_payments(*, actor, rows: list[dict]) -> PaymentReport:
+def apply_payments(*, actor: User, rows: list[dict]) -> PaymentReport:
     """Check again, then record every payment through ``services.payment_record`` in one transaction, or none."""
     report = plan_payments(actor=actor, rows=rows)
     if not report.ok:

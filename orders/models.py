@@ -54,6 +54,8 @@ def product_image_path(instance, filename: str) -> str:
 
 
 class Product(BilingualName):
+    """A product dealers order, with its SKU, sales unit, pack size, base price and VAT rate."""
+
     class Unit(models.TextChoices):
         PIECE = "piece", _("piece")
         SET = "set", _("set")
@@ -171,6 +173,8 @@ class PriceList(models.Model):
 
 
 class PriceListItem(models.Model):
+    """One product's price on a price list."""
+
     price_list = models.ForeignKey(
         PriceList, on_delete=models.CASCADE, related_name="items", verbose_name=_("price list")
     )
@@ -190,6 +194,8 @@ class PriceListItem(models.Model):
 
 
 class Warehouse(BilingualName):
+    """A warehouse orders ship from; when the dealer's default warehouse is short, lower priorities ship first."""
+
     code = models.CharField(_("code"), max_length=20, unique=True)
     region = models.ForeignKey("dealers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -300,6 +306,8 @@ class CreditAccount(models.Model):
 
 
 class Order(models.Model):
+    """A dealer's order, from draft through approval and shipping to completion (its lines, prices and times)."""
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
@@ -378,6 +386,8 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+    """A product and quantity of an order, with the prices frozen when the order was submitted."""
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
@@ -516,6 +526,8 @@ class Payment(models.Model):
 
 
 class PaymentAllocation(models.Model):
+    """The part of a payment applied to one invoice."""
+
     payment = models.ForeignKey(
         Payment, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("payment")
     )

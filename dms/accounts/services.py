@@ -68,12 +68,12 @@ class TokenRevoked(RuleViolation):
     message = _("This API token is already revoked.")
 
 
-def _require_hq_admin(actor) -> None:
+def _require_hq_admin(actor: User) -> None:
     if not (actor and actor.is_authenticated and actor.is_hq_admin):
         raise PermissionDeniedError()
 
 
-def _require_may_manage(actor, user) -> None:
+def _require_may_manage(actor: User, user) -> None:
     """Only a superuser may change a superuser or an admin-site account: otherwise an HQ admin could
     take one over (change its email, then reset its password)."""
     if (user.is_superuser or user.is_staff) and not actor.is_superuser:
@@ -117,7 +117,7 @@ def _check_password(password: str, user: User) -> None:
 
 def user_create(
     *,
-    actor,
+    actor: User,
     username: str,
     role: str,
     password: str | None = None,
@@ -173,7 +173,7 @@ def user_create(
     return user
 
 
-def user_update(*, actor, user: User, regions=None, **changes) -> User:
+def user_update(*, actor: User, user: User, regions=None, **changes) -> User:
     """Change a user's profile, role, dealer or regions; the role/dealer rule is checked again."""
     _require_hq_admin(actor)
     unknown = set(changes) - set(USER_FIELDS)
@@ -203,7 +203,7 @@ def user_update(*, actor, user: User, regions=None, **changes) -> User:
     return locked
 
 
-def user_set_active(*, actor, user: User, active: bool, reason: str = "") -> User:
+def user_set_active(*, actor: User, user: User, active: bool, reason: str = "") -> User:
     """Deactivate (sign-in, sessions and tokens stop working at once) or reactivate a user."""
     _require_hq_admin(actor)
     if not active and user.pk == actor.pk:
@@ -227,7 +227,7 @@ def user_language_set(*, user: User, language: str) -> None:
     user.language = language
 
 
-def user_password_changed(*, user: User, actor=None) -> None:
+def user_password_changed(*, user: User, actor: User | None = None) -> None:
     """Record a password change or reset and tell the owner, in case it was not them."""
     with transaction.atomic():
         events.record(actor=actor or user, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user], dealer_id=None)
@@ -298,7 +298,7 @@ def token_create(*, user: User, name: str, expires_in_days: int | None = None) -
     return token, key
 
 
-def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk and not actor.is_hq_admin:
         raise PermissionDeniedError()
     with transaction.atomic():
@@ -327,7 +327,7 @@ def token_authenticate(*, key: str) -> ApiToken | None:
 
 def dealer_user_invite(
     *,
-    actor,
+    actor: User,
     dealer_id: int,
     role: str,
     username: str,
@@ -379,7 +379,7 @@ def dealer_user_invite(
     return user, user_invitation_url(user=user)
 
 
-def dealer_staff_set_active(*, actor, user: User, active: bool) -> User:
+def dealer_staff_set_active(*, actor: User, user: User, active: bool) -> User:
     """A dealer administrator deactivates or reactivates their own staff."""
     if not (actor.effective_role == Role.DEALER_ADMIN and user.dealer_id == actor.dealer_id):
         raise PermissionDeniedError()

@@ -21,7 +21,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     # Each app registers its own routes; included by module path so dms never imports an app.
-    path("", include("dealers.api_urls")),
-    path("", include("orders.api_urls")),
-    path("", include("leads.api_urls")),
+    path("", include("dealers.urls.api")),
+    path("", include("orders.urls.api")),
+    path("", include("leads.urls.api")),
 ]

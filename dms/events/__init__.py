@@ -4,6 +4,11 @@
 event exists exactly when the change it describes was committed.
 """
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dms.accounts.models import User
+
 FROM_TARGET = object()
 
 
@@ -17,7 +22,7 @@ def plain(value):
     return str(value)
 
 
-def record(*, actor, verb, target, data=None, dealer_id=FROM_TARGET, notify=()):
+def record(*, actor: "User | None", verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()):
     """Record an event. ``dealer_id`` defaults to the target's; pass None for an event that concerns
     no dealer (access changes), so that dealer users never see it."""
     from dms.events.services import event_record

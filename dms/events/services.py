@@ -13,6 +13,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from dms.accounts.models import User
 from dms.errors import RuleViolation
 from dms.events import FROM_TARGET, verbs
 from dms.events.models import Event, Notification, NotificationPreference
@@ -21,7 +22,7 @@ from dms.scoping import actor_or_none
 logger = logging.getLogger(__name__)
 
 
-def _event(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
+def _event(*, actor: User | None, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
     if verbs.get(verb) is None:
         raise ValueError(f"Unregistered event verb {verb!r}")
     if dealer_id is FROM_TARGET:
@@ -38,7 +39,7 @@ def _event(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify
     )
 
 
-def event_record(*, actor, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
+def event_record(*, actor: User | None, verb: str, target, data=None, dealer_id=FROM_TARGET, notify=()) -> Event:
     """Write one event in the caller's transaction; its notifications go out only after commit."""
     event = _event(actor=actor, verb=verb, target=target, data=data, dealer_id=dealer_id, notify=notify)
     event.save(force_insert=True)

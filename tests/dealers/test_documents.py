@@ -8,7 +8,8 @@ from django.utils import timezone
 from dealers import services
 from dealers.documents import MAX_DOCUMENT_BYTES
 from dealers.models import Dealer, QualificationDocument
-from dms.errors import ReasonRequired
+from dealers.services import documents as document_services
+from dms.errors import PermissionDeniedError, ReasonRequired, RuleViolation
 from dms.events.models import Event, Notification
 from tests.factories import document_type, pdf_bytes, png_bytes
 
@@ -45,7 +46,7 @@ def test_dealer_uploads_a_pdf_and_its_fingerprint_is_kept(dealer_admin):
     ],
 )
 def test_files_are_judged_by_content_not_by_name(dealer_admin, name, content, code):
-    with pytest.raises(services.RuleViolation) as exc:
+    with pytest.raises(RuleViolation) as exc:
         upload(dealer_admin, dealer_admin.dealer, content=content, name=name)
     assert exc.value.code == code
     assert not QualificationDocument.objects.exists()
@@ -57,7 +58,7 @@ def test_a_real_png_named_pdf_is_stored_as_png(dealer_admin):
 
 
 def test_more_than_ten_megabytes_is_refused(dealer_admin):
-    with pytest.raises(services.RuleViolation) as exc:
+    with pytest.raises(RuleViolation) as exc:
         upload(dealer_admin, dealer_admin.dealer, content=pdf_bytes() + b"0" * MAX_DOCUMENT_BYTES)
     assert exc.value.code == "file_too_large"
 
@@ -78,7 +79,7 @@ def test_the_same_file_twice_is_refused_and_another_dealers_copy_is_flagged(deal
 
 
 def test_dealer_users_upload_only_for_their_own_dealer(dealer_admin, other_dealer_admin):
-    with pytest.raises(services.PermissionDeniedError):
+    with pytest.raises(PermissionDeniedError):
         upload(dealer_admin, other_dealer_admin.dealer)
 
 
@@ -203,7 +204,7 @@ def test_a_decompression_bomb_is_refused(dealer_admin, monkeypatch):
     from PIL import Image
 
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10)
-    with pytest.raises(services.RuleViolation) as exc:
+    with pytest.raises(RuleViolation) as exc:
         upload(dealer_admin, dealer_admin.dealer, content=png_bytes(size=(20, 20)), name="bomb.png")
     assert exc.value.code == "file_type_not_allowed"
     assert not QualificationDocument.objects.exists()
@@ -213,7 +214,7 @@ def test_a_failed_upload_leaves_no_file(dealer_admin, settings, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("event log unavailable")
 
-    monkeypatch.setattr(services, "_record_upload", broken)
+    monkeypatch.setattr(document_services, "_record_upload", broken)
     with pytest.raises(RuntimeError):
         upload(dealer_admin, dealer_admin.dealer)
     folder = settings.MEDIA_ROOT / "dealer-documents" / str(dealer_admin.dealer_id)
@@ -234,3 +235,18 @@ def test_admin_action_verifies_through_the_service(client, hq_admin, dealer_admi
     document.refresh_from_db()
     assert document.status == "verified" and document.reviewed_by == root
     assert Event.objects.filter(verb="dealers.document_verified").exists()
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [(current, target) for current in QualificationDocument.Status.values for target in QualificationDocument.Status],
+)
+def test_a_document_is_reviewed_once_as_its_table_says(current, target):
+    document = QualificationDocument(status=current)
+    if target in document_services.DOCUMENT_TRANSITIONS[current]:
+        document_services.document_move(document, target)
+        assert document.status == target
+    else:
+        with pytest.raises(services.DocumentNotPending):
+            document_services.document_move(document, target)
+        assert document.status == current

@@ -13,8 +13,8 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from dealers import importing, services, verbs
-from dealers.import_views import SESSION_PREFIX, DealerImportView
 from dealers.models import Dealer
+from dealers.views.hq import SESSION_PREFIX, DealerImportView
 from dms import spreadsheets
 from dms.errors import RuleViolation
 from dms.events.models import Event
@@ -101,7 +101,7 @@ def import_urls(settings):
 
 
 def test_columns_are_the_exports_plus_the_contact():
-    from dealers.views import EXPORT_COLUMNS
+    from dealers.views.hq import EXPORT_COLUMNS
 
     keys = [key for key, _label in importing.COLUMNS]
     assert keys[: len(EXPORT_COLUMNS)] == [key for key, _label in EXPORT_COLUMNS]

@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from dealers import services
 from dealers.models import Dealer, DealerApplication
+from dealers.services import applications
 from dms.accounts.models import User
-from dms.errors import InvalidTransition
+from dms.errors import InvalidTransition, RuleViolation
+from dms.events.models import Event
 from tests.factories import DealerFactory, application_data, criteria, make_uscc
 
 pytestmark = pytest.mark.django_db
@@ -124,13 +126,31 @@ def test_needs_info_goes_back_and_forth_through_the_link(hq_admin, client):
 
 def test_the_workflow_refuses_illegal_moves(hq_admin):
     application, _token = submit()
-    with pytest.raises(services.RuleViolation):
+    with pytest.raises(RuleViolation):
         services.application_score(actor=hq_admin, application=application, scores=[])
     services.application_start_review(actor=hq_admin, application=application)
     services.application_reject(actor=hq_admin, application=application, reason="区域已饱和")
     with pytest.raises(InvalidTransition):
         services.application_start_review(actor=hq_admin, application=application)
     submit(1, company_name="reapplies after rejection")
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [(source, target) for source in DealerApplication.Status.values for target in DealerApplication.Status.values],
+)
+def test_the_application_table_decides_every_move(hq_admin, source, target):
+    application, _token = submit()
+    DealerApplication.objects.filter(pk=application.pk).update(status=source)
+    application.refresh_from_db()
+    if target in services.APPLICATION_TRANSITIONS[source]:
+        applications.application_move(application, actor=hq_admin, status=target)
+        assert application.status == target
+        assert Event.objects.filter(verb="dealers.application_status", data__to=target).exists()
+    else:
+        with pytest.raises(InvalidTransition):
+            applications.application_move(application, actor=hq_admin, status=target)
+        assert application.status == source
 
 
 def test_public_form_with_honeypot_and_rate_limit(client, settings):

@@ -2,7 +2,7 @@ import pytest
 
 from dealers import services
 from dealers.models import Dealer, Region
-from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired
+from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
 from dms.events.models import Event, Notification
 from tests.factories import DealerFactory, UserFactory, make_uscc, region
 
@@ -30,7 +30,7 @@ def test_a_new_dealer_is_numbered_and_recorded(hq_admin):
 
 
 def test_uscc_is_normalised_checked_and_unique(hq_admin):
-    with pytest.raises(services.RuleViolation) as exc:
+    with pytest.raises(RuleViolation) as exc:
         create(hq_admin, uscc=make_uscc(1)[:-1] + ("0" if make_uscc(1)[-1] != "0" else "1"))
     assert exc.value.code == "uscc_check"
     create(hq_admin, uscc=make_uscc(5).lower())
@@ -40,7 +40,7 @@ def test_uscc_is_normalised_checked_and_unique(hq_admin):
 
 
 def test_a_bad_contact_phone_writes_nothing(hq_admin):
-    with pytest.raises(services.RuleViolation) as exc:
+    with pytest.raises(RuleViolation) as exc:
         create(hq_admin, contacts=[{"name": "王芳", "phone": "12345"}])
     assert exc.value.code == "phone_invalid"
     assert not Dealer.objects.exists()
@@ -86,6 +86,21 @@ def test_every_status_move_in_the_table_works(hq_admin):
             assert (
                 services.dealer_change_status(actor=hq_admin, dealer=dealer, status=target, reason="r").status == target
             )
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [(source, target) for source in Dealer.Status.values for target in Dealer.Status.values if source != target],
+)
+def test_the_status_table_decides_every_move(hq_admin, source, target):
+    dealer = DealerFactory(status=source)
+    if target in services.STATUS_TRANSITIONS[source]:
+        assert services.dealer_change_status(actor=hq_admin, dealer=dealer, status=target, reason="r").status == target
+    else:
+        with pytest.raises(InvalidTransition):
+            services.dealer_change_status(actor=hq_admin, dealer=dealer, status=target, reason="r")
+        dealer.refresh_from_db()
+        assert dealer.status == source
 
 
 def test_tier_change_needs_a_reason_and_notifies(hq_admin, dealer_admin):

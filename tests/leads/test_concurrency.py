@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from leads import routing, services
 from leads.models import Assignment, Lead
+from leads.services import intake
 from tests.factories import DealerFactory, region
 from tests.factories.orders import ProductLineFactory, authorize
 
@@ -19,7 +20,7 @@ LEADS = 1000
 @pytest.fixture
 def market(monkeypatch):
     """1,000 new leads in 杭州 and 20 dealers serving it with room for all of them."""
-    monkeypatch.setattr(services, "_assign_soon", lambda: None)  # the sweeps below do the assigning
+    monkeypatch.setattr(intake, "queue_assignment", lambda: None)  # the sweeps below do the assigning
     line = ProductLineFactory(code="ac")
     for n in range(20):
         dealer = DealerFactory(code=f"HZ{n:02d}", lead_capacity=60, region=region("330100"))

@@ -12,6 +12,7 @@ from dms.errors import PermissionDeniedError, RuleViolation
 from dms.events.models import Event
 from leads import importing, services, tasks
 from leads.models import Lead, LeadImport, LeadTouch
+from leads.services import imports
 from tests.factories.leads import HEADER, csv_upload, hangzhou_line, xlsx_upload
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_an_unexpected_error_keeps_the_committed_rows_and_fails_the_import(hq_st
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "lead_create", broken)
+    monkeypatch.setattr(imports, "lead_create", broken)
     with pytest.raises(RuntimeError):
         services.lead_import_process(import_id=record.pk, chunk_size=2)
     record.refresh_from_db()

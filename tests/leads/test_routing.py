@@ -12,6 +12,7 @@ from dms.errors import PermissionDeniedError, RuleViolation
 from leads import services
 from leads.models import Assignment, AssignmentRule, Lead, LeadTouch
 from leads.selectors import lead_list
+from leads.services import assignment
 from tests.factories import DealerFactory, UserFactory, region
 from tests.factories.orders import ProductLineFactory, authorize
 
@@ -246,7 +247,7 @@ def test_the_assignment_task_works_through_every_batch(line, monkeypatch):
     from leads import tasks
 
     dealer("ANY", ["330100"], line, capacity=100)
-    monkeypatch.setattr(services.leads_assign, "__kwdefaults__", {"batch_size": 2, "now": None})
+    monkeypatch.setattr(assignment.leads_assign, "__kwdefaults__", {"batch_size": 2, "now": None})
     leads = [new_lead(line) for _ in range(5)]
     assert tasks.leads_assign_task() == {"assigned": 5, "unassigned": 0}
     assert [holder(lead) for lead in leads] == ["ANY"] * 5

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from orders import services
-from orders.models import Invoice, Order, Payment
+from orders.models import Invoice, Order, Payment, Product
 from tests.factories import DealerFactory
 from tests.factories.orders import ProductFactory, authorize, credit, grant, price_list, stock
 from tests.platform.query_budget import assert_flat_query_count
@@ -135,7 +135,7 @@ def test_lines_that_cannot_be_ordered_have_stable_codes(api_as, dealer_admin, sh
 def test_copy_makes_a_new_draft_and_lists_the_lines_it_skipped(api_as, dealer_admin, hq_admin, shop):
     authorize(dealer_admin.dealer, shop.other_line)
     order = submitted_order(dealer_admin, dealer_admin.dealer, (shop.kettle, 1), (shop.washer, 1))
-    services.product_save(actor=hq_admin, product=shop.washer, is_active=False)
+    services.catalogue_save(actor=hq_admin, model=Product, instance=shop.washer, fields={"is_active": False})
     response = api_as(dealer_admin).post(f"/api/v1/orders/{order.pk}/copy/")
     assert response.status_code == 201
     body = response.json()

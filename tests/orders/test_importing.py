@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from dms.errors import PermissionDeniedError, RuleViolation
 from dms.spreadsheets import ImportFileError, read_rows
 from orders import importing, services
-from orders.finance_views import PaymentImportView, StockImportView
 from orders.models import Invoice, Payment, StockLevel, StockMovement
+from orders.views.hq.finance import PaymentImportView, StockImportView
 from tests.factories import UserFactory
 from tests.factories.orders import grant, stock
 from tests.orders.test_reports import issue_invoice

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Order, Payment
+from orders.services import billing
+from orders.services import orders as workflow
 from tests.factories import DealerFactory
 from tests.factories.orders import credit
 
@@ -40,17 +42,17 @@ def test_a_payment_landing_while_delivery_is_confirmed_still_completes_the_order
     )
     order = services.order_ship(actor=hq_admin, order=services.order_submit(actor=dealer_admin, order=order))
     delivering = threading.Event()
-    original = services._complete_if_settled
+    original = workflow.complete_if_settled
 
     def slow_check(locked):
         original(locked)  # sees the invoice unpaid
         delivering.set()
         time.sleep(1)  # the payment commits meanwhile and must wait for this delivery
 
-    monkeypatch.setattr(services, "_complete_if_settled", slow_check)
+    monkeypatch.setattr(workflow, "complete_if_settled", slow_check)
     thread, outcome = in_thread(lambda: services.order_deliver(actor=dealer_admin, order=order))
     assert delivering.wait(10)
-    monkeypatch.setattr(services, "_complete_if_settled", original)
+    monkeypatch.setattr(workflow, "complete_if_settled", original)
     services.payment_record(
         actor=hq_admin, dealer=dealer_one, amount="200.00", received_on=timezone.localdate(), reference="RACE-1"
     )
@@ -64,7 +66,7 @@ def test_two_payment_imports_naming_the_same_dealers_in_opposite_order_both_fini
     first, second = DealerFactory(), DealerFactory()
     for dealer in (first, second):
         credit(dealer, "0")
-    original = services.payment_record
+    original = billing.payment_record
 
     def paced(**kwargs):
         payment = original(**kwargs)
@@ -72,7 +74,7 @@ def test_two_payment_imports_naming_the_same_dealers_in_opposite_order_both_fini
             time.sleep(0.5)  # time for the other import to take its first dealer, were it allowed to
         return payment
 
-    monkeypatch.setattr(services, "payment_record", paced)
+    monkeypatch.setattr(billing, "payment_record", paced)
     today = timezone.localdate()
 
     def rows(prefix, dealers):

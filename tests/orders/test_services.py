@@ -10,8 +10,10 @@ from django.utils import timezone
 from dealers.models import Dealer
 from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
 from orders import selectors, services
-from orders.models import Invoice, Order, Reservation, StockLevel, StockMovement
-from orders.services import CreditOverrideRequired, InsufficientStock
+from orders.models import Invoice, Order, Product, Reservation, StockLevel, StockMovement
+from orders.services import ORDER_TRANSITIONS, CreditOverrideRequired, InsufficientStock
+from orders.services.ledger import INVOICE_TRANSITIONS, invoice_move
+from orders.services.orders import order_move
 from tests.factories import region
 from tests.factories.orders import ProductFactory, authorize, credit, grant, price_list, stock
 
@@ -347,6 +349,19 @@ class TestWorkflow:
         with pytest.raises(InvalidTransition):
             services.order_deliver(actor=dealer_admin, order=approved)
 
+    @pytest.mark.parametrize(
+        ("current", "target"), [(current, target) for current in Order.Status for target in Order.Status]
+    )
+    def test_every_pair_of_statuses_moves_only_as_the_table_allows(self, current, target):
+        order = Order(status=current)
+        if target in ORDER_TRANSITIONS[current]:
+            order_move(order, target)
+            assert order.status == target
+        else:
+            with pytest.raises(InvalidTransition):
+                order_move(order, target)
+            assert order.status == current
+
     def test_shipping_needs_the_permission(self, shop, hq_staff, dealer_admin, dealer_one):
         order = submitted(dealer_admin, dealer_one, (shop.kettle, 1))
         with pytest.raises(PermissionDeniedError):
@@ -436,16 +451,22 @@ class TestPayments:
 class TestCatalogue:
     def test_catalogue_changes_need_the_permission(self, shop, hq_staff):
         with pytest.raises(PermissionDeniedError):
-            services.product_save(actor=hq_staff, product=shop.kettle, base_price=Decimal("1"))
+            services.catalogue_save(
+                actor=hq_staff, model=Product, instance=shop.kettle, fields={"base_price": Decimal("1")}
+            )
         grant(hq_staff, "manage_catalogue")
-        services.product_save(actor=hq_staff, product=shop.kettle, base_price=Decimal("99.00"))
+        services.catalogue_save(
+            actor=hq_staff, model=Product, instance=shop.kettle, fields={"base_price": Decimal("99.00")}
+        )
         shop.kettle.refresh_from_db()
         assert shop.kettle.base_price == Decimal("99.00")
 
     def test_a_duplicate_sku_is_a_clear_error(self, shop, hq_admin):
         with pytest.raises(RuleViolation) as exc:
-            services.product_save(
-                actor=hq_admin, sku="K-100", name="重复", product_line=shop.line, base_price=Decimal("1")
+            services.catalogue_save(
+                actor=hq_admin,
+                model=Product,
+                fields={"sku": "K-100", "name": "重复", "product_line": shop.line, "base_price": Decimal("1")},
             )
         assert exc.value.field == "sku"
 
@@ -512,3 +533,17 @@ class TestScopeOfReads:
             services.orders_release_expired()
         order.refresh_from_db()
         assert (order.status, order.gross_amount, order.lines.get().unit_price) == (S.DRAFT, 0, None)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"), [(current, target) for current in Invoice.Status.values for target in Invoice.Status.values]
+)
+def test_an_invoice_is_paid_off_only_forwards(current, target):
+    invoice = Invoice(status=current)
+    if target == current or target in INVOICE_TRANSITIONS[current]:
+        invoice_move(invoice, target)
+        assert invoice.status == target
+    else:
+        with pytest.raises(InvalidTransition):
+            invoice_move(invoice, target)
+        assert invoice.status == current

@@ -1,0 +1,1 @@
+"""URL configurations of the dealers app, one module per audience: hq, portal, public, files, api."""

@@ -1,0 +1,1 @@
+"""Pages of the dealers app, one module per audience: hq, portal, public, files."""

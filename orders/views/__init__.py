@@ -1,0 +1,1 @@
+"""Pages of the orders app, one module per audience: hq (head office, by topic) and portal (dealers)."""

@@ -1,0 +1,1 @@
+"""Head-office pages of the orders app, by topic: orders (the order desk) and finance."""
