@@ -47,6 +47,12 @@ def load_regions(region_model, data_file: Path = DATA_FILE) -> tuple[int, int]:
     return created, updated
 
 
+def province_code(path: str) -> str:
+    """The province a region's tree path lies in: ``CN/330000/330100/`` → ``330000``."""
+    parts = [part for part in path.split("/") if part]
+    return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
+
+
 # Region names as people write them ---------------------------------------------------------------
 
 # Chinese names people write without the kind of region (浙江 for 浙江省, 西湖 for 西湖区).

@@ -10,6 +10,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def local_minute(moment) -> str:
+    """A moment in the local time zone, to the minute (``2026-12-03 09:30``); empty for none."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 def safe_cell(value):
     """A cell value that a spreadsheet shows as written: text that would start a formula (a company
     name, a bank remittance note) gets a leading apostrophe; numbers and dates are left alone."""

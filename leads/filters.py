@@ -10,10 +10,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealers.forms import DealerChoiceField
 from dealers.models import Region
 from dealers.selectors import dealers_in_scope
 from dms.filters import RegionSubtreeFilter, StrictBooleanFilter
-from leads.forms import DealerChoiceField
 from leads.models import Assignment, DealRegistration, Lead
 from orders.models import ProductLine
 

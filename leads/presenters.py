@@ -1,11 +1,11 @@
 """What the head-office lead pages show, shaped from the models and selector results: the routing decision
 of an assignment (who the candidates were and why the winner won) and a lead's timeline."""
 
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dms.exports import local_minute
 from dms.templatetags.money import cny
 from leads.models import Assignment, AssignmentRule, Lead
 from leads.routing import DefaultRule
@@ -17,11 +17,6 @@ POINTS = (
     ("load", gettext_lazy("Free capacity")),
     ("fairness", gettext_lazy("Time since last lead")),
 )
-
-
-def local_time(moment) -> str:
-    """A moment in the local time zone, to the minute; empty for none."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def holder(lead: Lead) -> Assignment | None:
@@ -49,7 +44,7 @@ def _why(candidates: list[dict], strategy: str) -> str:
     if strategy == AssignmentRule.Strategy.ROUND_ROBIN:
         last = parse_datetime(first["last_assigned"]) if first.get("last_assigned") else None
         return _("Round robin: it had waited longest for a lead (last one: %(when)s).") % {
-            "when": local_time(last) if last else _("never")
+            "when": local_minute(last) if last else _("never")
         }
     if first.get("score") == runner.get("score"):
         return _("Tied on %(score)s points with %(next)s: the lower dealer code wins.") % {
@@ -148,7 +143,7 @@ def lead_timeline(lead: Lead, assignments: list[Assignment]) -> list[dict]:
             title = _("Assigned by hand to %(dealer)s") % dealer
         else:
             title = _("Offered to %(dealer)s") % dealer
-        detail = _("Accept by %(deadline)s") % {"deadline": local_time(assignment.deadline)}
+        detail = _("Accept by %(deadline)s") % {"deadline": local_minute(assignment.deadline)}
         if assignment.override_reason:
             detail += " · " + _("Over capacity: %(reason)s") % {"reason": assignment.override_reason}
         entries.append(entry(assignment.assigned_at, "bi-send", "secondary", title, detail, assignment.assigned_by))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer, Region
+from dealers.regions import province_code
 from dms.money import ZERO
 from leads.models import Assignment, FollowUp, Lead
 from leads.selectors import Median
@@ -228,17 +229,11 @@ def offers(assignments: QuerySet[Assignment]) -> Offers:
     return Offers(**row)
 
 
-def _province_code(path: str) -> str:
-    """``CN/330000/330100/`` → ``330000``."""
-    parts = [part for part in path.split("/") if part]
-    return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
-
-
 def by_province(leads: QuerySet[Lead], *, dealer: Dealer | None = None) -> list[Counts]:
     """Per province, the most leads first (two queries: per region, then the provinces' names)."""
     provinces: dict[str, Counts] = {}
     for row in leads.order_by().values("region__path").annotate(**_stage_sums(dealer)):
-        code = _province_code(row["region__path"])
+        code = province_code(row["region__path"])
         provinces.setdefault(code, Counts(key=code)).add(Counts.of(row))
     names = {region.code: region.local_name for region in Region.objects.filter(code__in=provinces)}
     for code, line in provinces.items():

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Region
+from dealers.regions import province_code
 from dms.money import ZERO
 from dms.scoping import dealer_q
 from orders.models import Invoice, PaymentAllocation
@@ -142,23 +143,17 @@ def _receivables(*, user, as_of: date, region: Region | None):
     )
 
 
-def _province_code(path: str) -> str:
-    """``CN/330000/330100/`` → ``330000``: the province a dealer's home region lies in."""
-    parts = [part for part in path.split("/") if part]
-    return parts[1] if len(parts) > 1 else (parts[0] if parts else "")
-
-
 def aging_report(*, user, as_of: date | None = None, region: Region | None = None) -> AgingReport:
     """Receivables of the dealers the user may see, aged on ``as_of`` (today), by dealer and by province,
     with DSO for each and overall (two queries)."""
     as_of = as_of or timezone.localdate()
     report = AgingReport(as_of=as_of)
     rows = list(_receivables(user=user, as_of=as_of, region=region))
-    provinces = {_province_code(row["dealer__region__path"]) for row in rows}
+    provinces = {province_code(row["dealer__region__path"]) for row in rows}
     names = {r.code: r.local_name for r in Region.objects.filter(code__in=provinces)}
     regions: dict[str, AgingLine] = {}
     for row in rows:
-        code = _province_code(row["dealer__region__path"])
+        code = province_code(row["dealer__region__path"])
         line = AgingLine(
             label=row["dealer__name"],
             buckets={key: row[key] for key, _label in BUCKETS},

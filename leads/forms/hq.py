@@ -5,11 +5,10 @@ leads.services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealers.forms import REGION_CHOICES, RegionChoiceField
+from dealers.forms import REGION_CHOICES, DealerChoiceField, RegionChoiceField
 from dealers.models import Dealer, Region
 from dms.forms import BootstrapFormMixin
 from leads import importing
-from leads.forms import DealerChoiceField
 from leads.forms.public import CONSENT_PURPOSE
 from leads.models import MAX_WEIGHT, AssignmentRule, Lead
 from leads.services import MAX_PRIORITY, MAX_PROTECTION_DAYS

@@ -21,7 +21,7 @@ from django.views.generic import FormView, TemplateView
 from dealers.models import Region
 from dealers.selectors import dealers_in_scope
 from dms.errors import DomainError
-from dms.exports import ExportMixin, csv_response, spreadsheet
+from dms.exports import ExportMixin, csv_response, local_minute, spreadsheet
 from dms.filters import YES_NO
 from dms.forms import StatusSelect, flash_form_errors, run_service, style_form
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -37,7 +37,7 @@ from leads.forms.hq import (
     SourceForm,
 )
 from leads.models import Assignment, DealRegistration, Lead
-from leads.presenters import POINTS, holder, lead_timeline, local_time, region_code, routing_decision
+from leads.presenters import POINTS, holder, lead_timeline, region_code, routing_decision
 
 A, L = Assignment.Status, Lead.Status
 SMALL_SELECT = {"class": "form-select form-select-sm"}
@@ -123,7 +123,7 @@ class LeadListView(ExportMixin, ScopedListView):
         visible = lead.contact_visible
         return [
             lead.number,
-            local_time(lead.created_at),
+            local_minute(lead.created_at),
             lead.contact_name if visible else "",
             lead.phone if visible else "",
             lead.email if visible else "",
@@ -135,7 +135,7 @@ class LeadListView(ExportMixin, ScopedListView):
             lead.get_status_display(),
             current.dealer.code if current else "",
             current.dealer.name if current else "",
-            local_time(current.deadline) if current and current.status == A.OFFERED else "",
+            local_minute(current.deadline) if current and current.status == A.OFFERED else "",
             lead.estimated_value,
             lead.won_amount,
             lead.touches,
@@ -231,7 +231,7 @@ class LeadAssignView(RoleRequiredMixin, View):
                 % {
                     "lead": lead.number,
                     "dealer": assignment.dealer.name,
-                    "deadline": local_time(assignment.deadline),
+                    "deadline": local_minute(assignment.deadline),
                 },
             )
         return redirect(back)

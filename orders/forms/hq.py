@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers import selectors as dealer_selectors
+from dealers.forms import DealerChoiceField
 from dealers.models import Region
 from dms.forms import BootstrapFormMixin
 from orders import selectors, services
@@ -16,11 +17,6 @@ from orders.models import Payment
 from orders.services import MAX_QUANTITY
 
 QUANTITY_MESSAGE = _("Enter a quantity of at least 1.")
-
-
-class DealerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} {obj.name}"
 
 
 class OrderCreateForm(BootstrapFormMixin, forms.Form):

@@ -25,7 +25,7 @@ from orders.services.catalogue import (
     price_list_save,
 )
 from orders.services.common import can
-from orders.services.ledger import CREDIT_BLOCKS, INVOICE_TRANSITIONS, credit_reasons
+from orders.services.ledger import CREDIT_BLOCKS, INVOICE_TRANSITIONS, credit_reasons, invoice_move
 from orders.services.orders import (
     MAX_AMOUNT,
     MAX_LINES,
@@ -44,6 +44,7 @@ from orders.services.orders import (
     order_copy,
     order_create,
     order_deliver,
+    order_move,
     order_reject,
     order_remove_line,
     order_set_quantity,
@@ -80,6 +81,7 @@ __all__ = [
     "credit_limit_set",
     "credit_reasons",
     "default_warehouse_set",
+    "invoice_move",
     "line_amounts",
     "line_problem",
     "order_add_line",
@@ -89,6 +91,7 @@ __all__ = [
     "order_copy",
     "order_create",
     "order_deliver",
+    "order_move",
     "order_reject",
     "order_remove_line",
     "order_set_quantity",

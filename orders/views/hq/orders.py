@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +14,7 @@ from django.views.generic import FormView
 
 from dealers.selectors import dealer_list
 from dms.errors import RuleViolation
-from dms.exports import ExportMixin
+from dms.exports import ExportMixin, local_minute
 from dms.forms import StatusSelect, flash_form_errors, run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import selectors, services
@@ -42,10 +41,6 @@ EXPORT_COLUMNS = [  # lazy: the header follows the language of whoever exports
 ]
 
 
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 class OrderListView(ExportMixin, ScopedListView):
     allowed_roles = HQ
     selector = selectors.order_list
@@ -67,8 +62,8 @@ class OrderListView(ExportMixin, ScopedListView):
             order.vat_amount,
             order.gross_amount,
             order.line_count,
-            _local(order.created_at),
-            _local(order.submitted_at),
+            local_minute(order.created_at),
+            local_minute(order.submitted_at),
             order.requested_delivery_date.isoformat() if order.requested_delivery_date else "",
             str(order.created_by) if order.created_by else "",
         ]
