@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -24,8 +23,10 @@ from dealers.models import (
     SelectionCriterion,
 )
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from dms.api.parsers import JSONParser, MultiPartParser
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import RuleViolation
+from dms.validators import validate_code
 from dms.views import EVERYONE, HQ, HQ_ADMIN
 
 
@@ -117,7 +118,7 @@ class DealerWriteSerializer(DealerSerializer):
     """What HQ sends to create or change a dealer."""
 
     owner = serializers.PrimaryKeyRelatedField(queryset=selectors.owner_choices(), allow_null=True, required=False)
-    code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    code = serializers.CharField(max_length=20, required=False, allow_blank=True, validators=[validate_code])
     uscc = serializers.CharField(max_length=32)
     contacts = ContactSerializer(many=True, required=False)
 

@@ -19,7 +19,7 @@ from dealers.regions import RegionIndex
 from dealers.validators import normalize_phone, normalize_uscc, validate_uscc
 from dms.accounts.models import HQ_ROLES, Role, User
 from dms.errors import DomainError, PermissionDeniedError
-from dms.spreadsheets import Layout, choice_aliases, norm, parse_date, read_rows, whole_number
+from dms.spreadsheets import Layout, cell_problems, choice_aliases, norm, parse_date, read_rows, whole_number
 
 PREVIEW_ROWS = 20
 
@@ -187,6 +187,7 @@ class _Planner:
                 problems.append((key, _("At most %(max)d characters.") % {"max": _LENGTHS[key]}))
             return value
 
+        problems.extend(cell_problems(row))
         for key in REQUIRED:
             if not (row.get(key) or "").strip():
                 problems.append((key, _("This column is required.")))

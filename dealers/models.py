@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dealers.validators import validate_phone, validate_uscc
+from dms.validators import validate_code
 
 
 def in_reader_language(chinese: str, english: str) -> str:
@@ -25,7 +26,7 @@ class Region(models.Model):
         CITY = "city", _("City")
         DISTRICT = "district", _("District")
 
-    code = models.CharField(_("code"), max_length=12, unique=True)
+    code = models.CharField(_("code"), max_length=12, unique=True, validators=[validate_code])
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
     )
@@ -76,7 +77,7 @@ class Dealer(models.Model):
         C = "C", _("C · Standard")
         D = "D", _("D · Developing")
 
-    code = models.CharField(_("dealer code"), max_length=20, unique=True)
+    code = models.CharField(_("dealer code"), max_length=20, unique=True, validators=[validate_code])
     name = models.CharField(_("name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])

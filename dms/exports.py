@@ -4,6 +4,7 @@ import csv
 
 from django.http import HttpResponse
 from django.utils import timezone
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Text starting with one of these is run as a formula by spreadsheet programs.
@@ -16,9 +17,14 @@ def local_minute(moment) -> str:
 
 
 def safe_cell(value):
-    """A cell value that a spreadsheet shows as written: text that would start a formula (a company
-    name, a bank remittance note) gets a leading apostrophe; numbers and dates are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """A cell value that a spreadsheet shows as written: control characters Excel cannot store are
+    dropped (one stray character in a record must not break the whole download), and text that would
+    start a formula (a company name, a bank remittance note) gets a leading apostrophe; numbers and
+    dates are left alone."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(FORMULA_START):
         return "'" + value
     return value
 

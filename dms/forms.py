@@ -3,6 +3,7 @@
 from django import forms
 
 from dms.errors import DomainError
+from dms.validators import validate_multiline_text, validate_single_line_text
 
 
 def flash_form_errors(request, form) -> None:
@@ -39,10 +40,24 @@ def style_form(form, *, small: bool = False):
     return form
 
 
+def guard_text(form):
+    """Make every text field of ``form`` refuse control and unprintable characters; a textarea keeps tabs
+    and line breaks. Passwords are left as typed."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+            continue
+        multiline = isinstance(field.widget, forms.Textarea)
+        field.validators.append(validate_multiline_text if multiline else validate_single_line_text)
+    return form
+
+
 class BootstrapFormMixin:
+    """Bootstrap styling and the free-text rule for every field of an HTML form."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form(self)
+        guard_text(self)
 
 
 class StatusSelect(forms.Select):

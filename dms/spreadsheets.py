@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dms.errors import RuleViolation
+from dms.validators import text_problem
 
 MAX_BYTES = 5 * 1024 * 1024
 # Each dealer row goes through dealer_create (about 12 queries); 5,000 rows take ~26 s on 2 cores, inside
@@ -162,6 +163,17 @@ def _to_dicts(table, layout: Layout) -> list[dict]:
     if not rows:
         raise ImportFileError(str(layout.no_rows_message))
     return rows
+
+
+def cell_problems(row: dict) -> list[tuple[str, str]]:
+    """``(column key, message)`` for each cell of ``row`` holding a character no stored text may (a control or
+    private-use character); a cell keeps its tabs and line breaks."""
+    problems = []
+    for key, value in row.items():
+        problem = text_problem(value, multiline=True) if isinstance(value, str) else None
+        if problem is not None:
+            problems.append((key, problem.messages[0]))
+    return problems
 
 
 def norm(text: str) -> str:

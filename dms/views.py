@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView
 
 from dms.accounts.models import DEALER_ROLES, HQ_ROLES, Role
 from dms.forms import style_form
+from dms.pagination import Paginator
 
 
 class RoleRequiredMixin(AccessMixin):
@@ -60,6 +61,7 @@ class ScopedListView(ScopedMixin, ListView):
     abstract = True
     filterset_class = None
     paginate_by = 25
+    paginator_class = Paginator
 
     def get_queryset(self):
         qs = super().get_queryset()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from dealers.regions import RegionIndex
 from dms.errors import RuleViolation
-from dms.spreadsheets import MAX_BYTES, MAX_ROWS, Layout, norm, read_rows
+from dms.spreadsheets import MAX_BYTES, MAX_ROWS, Layout, cell_problems, norm, read_rows
 from orders.models import ProductLine
 
 MAX_VALUE = Decimal("999999999999.99")
@@ -136,6 +136,10 @@ class RowParser:
 
     def parse(self, row: dict) -> dict:
         """``lead_create`` arguments from the row; raises RuleViolation naming the column of the first problem."""
+        problems = cell_problems(row)
+        if problems:
+            key, message = problems[0]
+            raise RuleViolation(message, code="unprintable_character", field=key)
         text = {key: unicodedata.normalize("NFKC", row.get(key) or "").strip() for key, _label in LAYOUT.columns}
         for key, most in LENGTHS.items():
             if len(text[key]) > most:

@@ -10,13 +10,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from dms.money import money_field
+from dms.validators import validate_code
 
 
 class LeadSource(models.Model):
     """A website or partner allowed to post leads to the public API with its own key (kept as SHA-256)."""
 
     name = models.CharField(_("name"), max_length=100)
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True, validators=[validate_code])
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -1,6 +1,7 @@
 """FilterSets of the orders app, shared by the HQ pages, the portal, the API and exports."""
 
 import django_filters
+from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +55,14 @@ class StockFilterSet(django_filters.FilterSet):
     warehouse = django_filters.ModelChoiceFilter(
         label=_("Warehouse"), queryset=Warehouse.objects.all(), to_field_name="code"
     )
-    product = django_filters.CharFilter(label=_("SKU"), field_name="product__sku", lookup_expr="istartswith")
+    # ``product`` takes what the listed field holds, the product's id; the code people type is ``sku``. The
+    # pages link with ``sku`` and carry an id given in the address along without showing it.
+    product = django_filters.NumberFilter(
+        label=_("Product"), field_name="product_id", min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    sku = django_filters.CharFilter(
+        label=_("SKU"), field_name="product__sku", lookup_expr="istartswith", help_text=_("The start of the SKU")
+    )
     product_line = django_filters.ModelChoiceFilter(
         label=_("Product line"),
         queryset=ProductLine.objects.all(),
@@ -67,7 +75,7 @@ class StockFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = StockLevel
-        fields = ["warehouse", "product", "product_line", "low"]
+        fields = ["warehouse", "product", "sku", "product_line", "low"]
 
     def available_at_most(self, queryset, name, value):
         return queryset.filter(on_hand__lte=F("reserved") + int(value))

@@ -18,7 +18,7 @@ from dealers import selectors as dealer_selectors
 from dealers.importing import ImportReport, RowError
 from dms.accounts.models import User
 from dms.errors import PermissionDeniedError
-from dms.spreadsheets import Layout, choice_aliases, norm, parse_date
+from dms.spreadsheets import Layout, cell_problems, choice_aliases, norm, parse_date
 from orders import selectors, services
 from orders.models import Payment
 
@@ -177,7 +177,7 @@ def plan_stock_counts(*, actor: User, rows: list[dict]) -> StockCountReport:
     seen: dict[tuple[int, int], int] = {}
     for index, row in enumerate(rows):
         number = row.get("_row") or index + 2
-        problems = []
+        problems = cell_problems(row)
         warehouse = product = count = None
         for key in STOCK_LAYOUT.required:
             if not _text(row, key):
@@ -281,7 +281,7 @@ def plan_payments(*, actor: User, rows: list[dict]) -> PaymentReport:
     seen: dict[tuple[int, str], int] = {}
     for index, row in enumerate(rows):
         number = row.get("_row") or index + 2
-        problems = []
+        problems = cell_problems(row)
         for key in PAYMENT_LAYOUT.required:
             if not _text(row, key):
                 problems.append((key, _("This column is required.")))

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dms.money import ZERO, money_field
+from dms.validators import validate_code
 
 
 class BilingualName(models.Model):
@@ -36,7 +37,7 @@ class BilingualName(models.Model):
 class ProductLine(BilingualName):
     """A group of products that dealers are authorised to sell (产品线)."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True, validators=[validate_code])
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -62,7 +63,7 @@ class Product(BilingualName):
         BOX = "box", _("box")
         CARTON = "carton", _("carton")
 
-    sku = models.CharField(_("SKU"), max_length=40, unique=True)
+    sku = models.CharField(_("SKU"), max_length=40, unique=True, validators=[validate_code])
     product_line = models.ForeignKey(
         ProductLine, on_delete=models.PROTECT, related_name="products", verbose_name=_("product line")
     )
@@ -196,7 +197,7 @@ class PriceListItem(models.Model):
 class Warehouse(BilingualName):
     """A warehouse orders ship from; when the dealer's default warehouse is short, lower priorities ship first."""
 
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    code = models.CharField(_("code"), max_length=20, unique=True, validators=[validate_code])
     region = models.ForeignKey("dealers.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -8,6 +8,7 @@ from dealers.forms import REGION_CHOICES, RegionChoiceField
 from dealers.models import Dealer, DealerContact
 from dealers.selectors import owner_choices
 from dms.forms import BootstrapFormMixin
+from dms.validators import validate_single_line_text
 
 
 class DealerForm(BootstrapFormMixin, forms.ModelForm):
@@ -96,6 +97,7 @@ class ScoreForm(forms.Form):
                 required=False,
                 max_length=500,
                 initial=note,
+                validators=[validate_single_line_text],
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             )
         self.criteria = list(criteria)

@@ -2,10 +2,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from dms.pagination import Paginator
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """25 rows a page by default; ``page_size`` from 1 up to 100, anything else is a 400."""
+    """25 rows a page by default; ``page_size`` from 1 up to 100, anything else is a 400. A page past the
+    end answers the last page, as the HTML lists show it."""
 
+    django_paginator_class = Paginator
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100

@@ -124,13 +124,15 @@ def _line_problems(*, dealer: Dealer, items: list[tuple[Product, int]], region) 
 
 
 def _raise_line_problems(problems: list[LineProblem]) -> None:
+    """Refuse with the first problem, naming its line by SKU and name so that the dealer finds it."""
     if problems:
         first = problems[0]
+        names = {"sku": first.product.sku, "name": first.product.local_name, "message": first.message}
         message = (
-            f"{first.product.sku}: {first.message}"
+            _("%(sku)s %(name)s: %(message)s") % names
             if len(problems) == 1
-            else _("%(count)s lines cannot be ordered; the first, %(sku)s: %(message)s")
-            % {"count": len(problems), "sku": first.product.sku, "message": first.message}
+            else _("%(count)s lines cannot be ordered; the first, %(sku)s %(name)s: %(message)s")
+            % {"count": len(problems), **names}
         )
         raise RuleViolation(message, code=first.code, field="lines", data={"lines": [p.as_data() for p in problems]})
 
@@ -244,10 +246,20 @@ def order_update(*, actor: User, order: Order, lines=None, **fields) -> Order:
         locked.save()
         if lines is not None:
             items = _merge(lines)
-            _raise_line_problems(_line_problems(dealer=locked.dealer, items=items, region=locked.ship_to_region))
+            _raise_line_problems(
+                _line_problems(dealer=locked.dealer, items=_changed(locked, items), region=locked.ship_to_region)
+            )
             _write_lines(locked, items)
         events.record(actor=actor, verb=verbs.ORDER_CHANGED.code, target=locked, data={"fields": sorted(fields)})
     return locked
+
+
+def _changed(order: Order, items: list[tuple[Product, int]]) -> list[tuple[Product, int]]:
+    """The items that add a product to the draft or change its quantity. A line kept as it is is not checked
+    again: one that can no longer be ordered (its authorisation ended, the product was withdrawn) must not
+    stop the dealer from removing it or changing the rest of the draft; submission checks every line."""
+    current = dict(order.lines.values_list("product_id", "quantity"))
+    return [(product, quantity) for product, quantity in items if current.get(product.pk) != quantity]
 
 
 def order_add_line(*, actor: User, order: Order, product: Product, quantity: int) -> Order:

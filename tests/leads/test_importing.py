@@ -238,3 +238,11 @@ def test_header_titles_of_the_template(line):
     assert english[:3] == ["Contact name", "Phone", "Email"]
     assert len(importing.template_example()) == len(english) == len(importing.LAYOUT.columns)
     assert set(HEADER) <= {title for _label, _required, titles in importing.column_help() for title in titles}
+
+
+def test_a_cell_with_a_control_character_is_a_row_error(start, line):
+    rows = [["王\x07先生", "13800138000", "", "", "浙江", "杭州", "", "ac", ""], ROWS[1]]
+    record = start(csv_upload(rows))
+    assert (record.created_count, record.error_count) == (1, 1)
+    assert [(error["row"], error["column"]) for error in record.errors] == [(2, "Contact name")]
+    assert "U+0007" in record.errors[0]["message"]

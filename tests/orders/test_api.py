@@ -33,7 +33,7 @@ def shipped_order(hq_admin, dealer, *lines):
 
 
 def level(client, warehouse, product):
-    rows = client.get("/api/v1/stock/", {"warehouse": warehouse.code, "product": product.sku}).json()["results"]
+    rows = client.get("/api/v1/stock/", {"warehouse": warehouse.code, "product": product.pk}).json()["results"]
     return {key: rows[0][key] for key in ("on_hand", "reserved", "available")}
 
 
@@ -118,6 +118,26 @@ def test_a_draft_is_changed_with_patch_and_a_submitted_order_is_not(api_as, deal
     client.post(f"{url}submit/")
     refused = client.patch(url, {"note": "再改"}, format="json")
     assert refused.status_code == 422 and refused.json()["code"] == "order_not_draft"
+
+
+def test_lines_no_longer_authorised_do_not_block_changing_the_draft(api_as, dealer_admin, dealer_one, shop):
+    dryer = ProductFactory(sku="L-200", product_line=shop.other_line, name="烘干机", name_en="")
+    authorize(dealer_one, shop.other_line)
+    client = api_as(dealer_admin)
+    draft = create_order(client, [line(shop.kettle, 1), line(shop.washer, 1), line(dryer, 1)]).json()
+    dealer_one.authorizations.filter(product_line=shop.other_line).delete()
+    url = f"/api/v1/orders/{draft['id']}/"
+    changed = client.patch(url, {"lines": [line(shop.kettle, 1), line(dryer, 1), line(shop.oven, 2)]}, format="json")
+    assert changed.status_code == 200
+    assert sorted(row["sku"] for row in changed.json()["lines"]) == ["K-100", "K-200", "L-200"]
+    refused = client.post(f"{url}submit/")
+    assert refused.status_code == 422 and refused.json()["code"] == "not_authorized"
+    assert "L-200 烘干机" in refused.json()["detail"]
+    grown = client.patch(url, {"lines": [line(shop.kettle, 1), line(dryer, 2)]}, format="json")
+    assert grown.status_code == 422 and grown.json()["data"]["lines"][0]["sku"] == "L-200"
+    changed = client.patch(url, {"lines": [line(shop.kettle, 1), line(shop.oven, 2)]}, format="json")
+    assert changed.status_code == 200
+    assert client.post(f"{url}submit/").json()["status"] == "approved"
 
 
 @pytest.mark.parametrize(
@@ -238,6 +258,16 @@ def prices(shop, dealer_one, dealer_two):
     price_list(items={shop.kettle: "90.00"}, dealer=dealer_one)
     price_list(items={shop.oven: "950.00"}, tier=dealer_one.tier)
     return price_list(items={shop.kettle: "80.00"}, dealer=dealer_two)
+
+
+def test_stock_filters_take_the_product_id_and_the_sku_separately(api_as, hq_staff, shop):
+    client = api_as(hq_staff)
+    rows = client.get("/api/v1/stock/", {"product": shop.oven.pk}).json()["results"]
+    assert {(row["product"], row["sku"]) for row in rows} == {(shop.oven.pk, "K-200")} and len(rows) == 2
+    rows = client.get("/api/v1/stock/", {"sku": "k-"}).json()["results"]
+    assert {row["sku"] for row in rows} == {"K-100", "K-200"}
+    refused = client.get("/api/v1/stock/", {"product": "K-200"})
+    assert refused.status_code == 400 and "product" in refused.json()["fields"]
 
 
 def test_a_dealer_sees_only_authorised_products_at_its_own_price(api_as, dealer_staff, other_dealer_admin, prices):

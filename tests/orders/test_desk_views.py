@@ -237,9 +237,11 @@ def test_hq_creates_an_order_for_a_dealer_adds_lines_and_submits(en_client, hq_a
     assert messages_of(response) == ["Line added."]
     assert "¥88.00" in response.content.decode() and "¥880.00" in response.content.decode()
     response = client.post(add, {"sku": "L-100", "quantity": "1"}, follow=True)
-    assert messages_of(response) == ["L-100: The dealer is not authorised to sell this product line here."]
+    assert messages_of(response) == [
+        f"L-100 {shop.washer.name_en}: The dealer is not authorised to sell this product line here."
+    ]
     response = client.post(add, {"sku": "K-200", "quantity": "3"}, follow=True)
-    assert messages_of(response) == ["K-200: Order in multiples of 2."]
+    assert messages_of(response) == [f"K-200 {shop.oven.name_en}: Order in multiples of 2."]
     response = client.post(add, {"sku": "NOPE", "quantity": "1"}, follow=True)
     assert messages_of(response) == ["No product has the SKU NOPE."]
     assert [line.product.sku for line in order.lines.all()] == ["K-100"]

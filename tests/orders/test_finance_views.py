@@ -153,11 +153,23 @@ def test_stock_page_highlights_low_stock_and_lists_movements(shop, storekeeper, 
     assert low.context["low_at"] == 5
 
 
+def test_stock_page_filters_by_sku_and_by_product_id(shop, storekeeper, en_client):
+    client = en_client(storekeeper)
+    by_sku = client.get("/hq/stock/", {"sku": "k-"})
+    assert sorted({lvl.product.sku for lvl in by_sku.context["levels"]}) == ["K-100", "K-200"]
+    assert 'name="sku" value="k-"' in text(by_sku)
+    by_id = client.get("/hq/stock/", {"product": shop.oven.pk})
+    assert {lvl.product.sku for lvl in by_id.context["levels"]} == {"K-200"}
+    assert 'type="hidden" name="product"' in text(by_id)
+    detail = text(client.get(f"/hq/products/{shop.kettle.pk}/"))
+    assert "/hq/stock/?sku=K-100" in detail
+
+
 def test_a_warehouse_user_adjusts_stock(shop, storekeeper, en_client):
     response = en_client(storekeeper).post(
         "/hq/stock/adjust/", {"warehouse": shop.main.pk, "sku": "k-100", "delta": "-30", "reason": "盘亏"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == "/hq/stock/?product=K-100"
+    assert response.redirect_chain[-1][0] == "/hq/stock/?sku=K-100"
     assert messages_of(response) == ["K-100 in HZ: 70 on hand, 70 available."]
     assert StockLevel.objects.get(warehouse=shop.main, product=shop.kettle).on_hand == 70
 

@@ -363,3 +363,14 @@ def test_a_service_refusal_at_apply_time_is_a_message(shop, storekeeper, client_
     response = client.post(STOCK_URL, {"token": token}, follow=True)
     assert "Nothing was imported: K-100 in HZ: 95 units are reserved" in response.content.decode()
     assert levels(shop)[("HZ", "K-100")] == (100, 0)
+
+
+def test_a_payment_note_with_a_control_character_is_a_row_error(shop, dealer_one, cashier):
+    paid = {"dealer": "D00001", "amount": "10", "received_on": "2026-01-05"}
+    rows = [
+        {"_row": 2, "reference": "N-1", "note": "a\x07", **paid},
+        {"_row": 3, "reference": "N-2", "note": "a\tb", **paid},
+    ]
+    report = importing.plan_payments(actor=cashier, rows=rows)
+    assert errors_of(report) == {(2, "note")}
+    assert report.valid == 1

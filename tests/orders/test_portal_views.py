@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from orders import selectors, services
 from orders.models import Order
-from tests.factories.orders import ProductFactory, credit, price_list, stock
+from tests.factories.orders import ProductFactory, authorize, credit, price_list, stock
 from tests.platform.query_budget import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ class TestCatalogue:
         assert cart_lines(dealer_admin) == {"K-100": 3}
         assert any("Added 3 × K-100" in m for m in flashed(response))
         response = client.post(reverse("portal:cart_add"), {"product": shop.oven.pk, "quantity": 3}, follow=True)
-        assert "K-200: Order in multiples of 2." in flashed(response)
+        assert f"K-200 {shop.oven.name_en}: Order in multiples of 2." in flashed(response)
         assert cart_lines(dealer_admin) == {"K-100": 3}
         client.post(reverse("portal:cart_add"), {"product": shop.kettle.pk, "quantity": 2})
         assert cart_lines(dealer_admin) == {"K-100": 5}
@@ -127,7 +127,9 @@ class TestCart:
         response = client.post(reverse("portal:cart_quick"), {"sku": "L-100", "quantity": 1})
         assert response.context["quick_form"].errors["sku"] == ["L-100 is not in your catalogue."]
         response = client.post(reverse("portal:cart_quick"), {"sku": "K-200", "quantity": 1})
-        assert response.context["quick_form"].errors["quantity"] == ["K-200: Order in multiples of 2."]
+        assert response.context["quick_form"].errors["quantity"] == [
+            f"K-200 {shop.oven.name_en}: Order in multiples of 2."
+        ]
         assert cart_lines(dealer_admin) == {"K-100": 4}
 
     def test_pasted_lines_are_added_all_or_none(self, portal, shop, dealer_admin):
@@ -175,11 +177,43 @@ class TestCart:
         client.post(reverse("portal:cart_update"), {"product": shop.kettle.pk, "quantity": 7})
         assert cart_lines(dealer_admin) == {"K-100": 7, "K-200": 2}
         response = client.post(reverse("portal:cart_update"), {"product": shop.oven.pk, "quantity": 5}, follow=True)
-        assert "K-200: Order in multiples of 2." in flashed(response)
+        assert f"K-200 {shop.oven.name_en}: Order in multiples of 2." in flashed(response)
         client.post(reverse("portal:cart_update"), {"product": shop.oven.pk, "quantity": 0})
         assert cart_lines(dealer_admin) == {"K-100": 7}
         client.post(reverse("portal:cart_remove"), {"product": shop.kettle.pk})
         assert cart_lines(dealer_admin) == {}
+
+    def test_lines_no_longer_authorised_are_removed_and_the_cart_still_takes_products(
+        self, portal, shop, dealer_admin, dealer_one
+    ):
+        dryer = ProductFactory(sku="L-200", product_line=shop.other_line, name_en="Dryer")
+        authorize(dealer_one, shop.other_line)
+        draft(dealer_admin, (shop.kettle, 1), (shop.washer, 1), (dryer, 1))
+        dealer_one.authorizations.filter(product_line=shop.other_line).delete()
+        client = portal(dealer_admin)
+        response = client.get(reverse("portal:cart"))
+        notes = [line for line in response.context["lines"] if not line.orderable]
+        assert [line.product.sku for line in notes] == ["L-100", "L-200"]
+        assert "You can no longer order this product: remove it before submitting." in page(response)
+
+        response = client.post(reverse("portal:cart_add"), {"product": shop.oven.pk, "quantity": 2}, follow=True)
+        assert any("Added 2 × K-200" in m for m in flashed(response))
+        response = client.post(reverse("portal:cart_quick"), {"sku": "K-100", "quantity": 1})
+        assert response.status_code == 302
+        response = client.post(reverse("portal:cart_submit"), follow=True)
+        assert flashed(response)[-1:] == [
+            "2 lines cannot be ordered; the first, L-100 "
+            f"{shop.washer.name_en}: The dealer is not authorised to sell this product line here."
+        ]
+        response = client.post(reverse("portal:cart_remove"), {"product": shop.washer.pk}, follow=True)
+        assert flashed(response) == ["Line removed."]
+        response = client.post(reverse("portal:cart_update"), {"product": dryer.pk, "quantity": 2}, follow=True)
+        assert flashed(response) == ["L-200 Dryer: The dealer is not authorised to sell this product line here."]
+        response = client.post(reverse("portal:cart_update"), {"product": dryer.pk, "quantity": 0}, follow=True)
+        assert flashed(response) == ["Cart updated."]
+        assert cart_lines(dealer_admin) == {"K-100": 2, "K-200": 2}
+        response = client.post(reverse("portal:cart_submit"), follow=True)
+        assert any("is submitted and approved" in m for m in flashed(response))
 
     def test_delivery_details(self, portal, shop, dealer_admin):
         cart = draft(dealer_admin, (shop.kettle, 1))

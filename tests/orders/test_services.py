@@ -160,6 +160,59 @@ class TestWhatCanBeOrdered:
         assert numbers == [f"SO-{stamp}-0001", f"SO-{stamp}-0002", f"SO-{stamp}-0003"]
 
 
+class TestLinesThatCanNoLongerBeOrdered:
+    """A draft keeps lines whose authorisation ended; they never block changing the rest of it."""
+
+    @pytest.fixture
+    def stuck(self, shop, dealer_admin, dealer_one):
+        """A draft with a kettle and two laundry products whose authorisation has since expired."""
+        dryer = ProductFactory(sku="L-200", product_line=shop.other_line, name="烘干机", name_en="Dryer")
+        today = timezone.localdate()
+        authorize(dealer_one, shop.other_line, valid_from=today - datetime.timedelta(days=30))
+        order = order_for(dealer_admin, dealer_one, (shop.kettle, 1), (shop.washer, 1), (dryer, 1))
+        dealer_one.authorizations.filter(product_line=shop.other_line).update(
+            valid_until=today - datetime.timedelta(days=1)
+        )
+        return order, dryer
+
+    def skus(self, order) -> dict:
+        return {line.product.sku: line.quantity for line in order.lines.select_related("product")}
+
+    def test_such_a_line_is_removed_or_set_to_zero(self, shop, dealer_admin, stuck):
+        order, dryer = stuck
+        services.order_remove_line(actor=dealer_admin, order=order, product_id=shop.washer.pk)
+        assert self.skus(order) == {"K-100": 1, "L-200": 1}
+        services.order_set_quantity(actor=dealer_admin, order=order, product_id=dryer.pk, quantity=0)
+        assert self.skus(order) == {"K-100": 1}
+
+    def test_other_lines_change_and_products_are_added_while_it_stays(self, shop, dealer_admin, stuck):
+        order, _dryer = stuck
+        services.order_add_line(actor=dealer_admin, order=order, product=shop.oven, quantity=2)
+        services.order_add_lines(actor=dealer_admin, order=order, lines=[{"product": shop.kettle, "quantity": 1}])
+        services.order_set_quantity(actor=dealer_admin, order=order, product_id=shop.kettle.pk, quantity=5)
+        assert self.skus(order) == {"K-100": 5, "L-100": 1, "L-200": 1, "K-200": 2}
+
+    def test_it_cannot_grow_and_the_refusal_names_it(self, shop, dealer_admin, stuck):
+        order, _dryer = stuck
+        with pytest.raises(RuleViolation) as exc:
+            services.order_set_quantity(actor=dealer_admin, order=order, product_id=shop.washer.pk, quantity=2)
+        assert exc.value.code == "not_authorized"
+        assert f"L-100 {shop.washer.local_name}" in str(exc.value.message)
+        with pytest.raises(RuleViolation):
+            services.order_add_line(actor=dealer_admin, order=order, product=shop.washer, quantity=1)
+        assert self.skus(order) == {"K-100": 1, "L-100": 1, "L-200": 1}
+
+    def test_submitting_is_refused_naming_the_line(self, shop, dealer_admin, stuck):
+        order, dryer = stuck
+        services.order_remove_line(actor=dealer_admin, order=order, product_id=shop.washer.pk)
+        with pytest.raises(RuleViolation) as exc:
+            services.order_submit(actor=dealer_admin, order=order)
+        assert exc.value.code == "not_authorized"
+        assert f"L-200 {dryer.local_name}" in str(exc.value.message)
+        order.refresh_from_db()
+        assert order.status == S.DRAFT
+
+
 class TestStock:
     def test_reservation_takes_the_default_warehouse_first_then_splits_by_priority(
         self, shop, dealer_admin, dealer_one

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from orders import services
 from orders.models import Order
 from tests.factories.orders import ProductFactory, ProductLineFactory, WarehouseFactory, authorize, credit, grant, stock
 from tests.platform.conftest import PHONE, sign_in
@@ -95,3 +96,41 @@ def test_a_dealer_orders_past_its_credit_and_the_order_desk_approves(
     shot(dealer, "approved-phone")
     order.refresh_from_db()
     assert (order.status, order.credit_override, order.decided_by) == (Order.Status.APPROVED, True, hq_staff)
+
+
+def test_a_dealer_clears_a_line_no_longer_authorised_and_orders_the_rest(
+    make_page, live_server, dealer_admin, catalogue
+):
+    dealer = dealer_admin.dealer
+    laundry = ProductLineFactory(code="laundry", name="洗衣机", name_en="Laundry")
+    washer = ProductFactory(sku="WM-800", name="滚筒洗衣机", name_en="Front-loading washer", product_line=laundry)
+    authorize(dealer, laundry)
+    services.order_create(
+        actor=dealer_admin,
+        dealer=dealer,
+        lines=[{"product": catalogue["kettle"], "quantity": 1}, {"product": washer, "quantity": 1}],
+    )
+    dealer.authorizations.filter(product_line=laundry).delete()
+
+    page = make_page()
+    sign_in(page, live_server, dealer_admin)
+    page.goto(f"{live_server.url}/portal/cart/")
+    stuck = page.get_by_test_id("cart-line").filter(has_text="WM-800")
+    expect(stuck.get_by_test_id("line-note")).to_be_visible()
+
+    quick = page.locator('form[action$="/cart/quick/"]')
+    quick.locator('input[name="sku"]').fill("OV-3200")
+    quick.locator('input[name="quantity"]').fill("2")
+    page.get_by_test_id("quick-add").click()
+    expect(page.get_by_test_id("cart-line")).to_have_count(3)
+
+    page.get_by_test_id("submit-cart").click()
+    expect(page.get_by_role("alert").filter(has_text="WM-800 滚筒洗衣机")).to_be_visible()
+    shot(page, "cart-line-not-authorised")
+
+    page.get_by_test_id("cart-line").filter(has_text="WM-800").get_by_test_id("remove-line").click()
+    expect(page.get_by_test_id("cart-line")).to_have_count(2)
+    page.get_by_test_id("submit-cart").click()
+    expect(page.get_by_test_id("order-status").first).to_have_attribute("data-status", "pending_approval")
+    order = Order.objects.get(dealer=dealer)
+    assert sorted(line.product.sku for line in order.lines.select_related("product")) == ["KT-1700", "OV-3200"]

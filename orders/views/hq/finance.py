@@ -189,7 +189,7 @@ class StockAdjustView(RoleRequiredMixin, View):
                     "available": level.available,
                 },
             )
-        return redirect(f"{back}?{urlencode({'product': product.sku})}")
+        return redirect(f"{back}?{urlencode({'sku': product.sku})}")
 
 
 class SpreadsheetImportView(RoleRequiredMixin, FormView):
