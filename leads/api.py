@@ -284,7 +284,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     """Leads in your scope. Head office enters leads and assigns them by hand; a dealer accepts or
     declines the leads offered to it. Contact details of a lead your dealer no longer holds are blank."""
 
-    selector = selectors.lead_api_list
+    selector = selectors.leads_with_open_assignment
     allowed_roles = EVERYONE
     action_roles = {
         "create": HQ,

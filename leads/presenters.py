@@ -20,7 +20,7 @@ POINTS = (
 
 
 def holder(lead: Lead) -> Assignment | None:
-    """The open assignment of a lead from ``selectors.lead_desk_list``."""
+    """The open assignment of a lead from ``selectors.leads_with_open_assignment``."""
     return lead.open_assignments[0] if lead.open_assignments else None
 
 

@@ -55,8 +55,8 @@ def lead_list(*, user) -> QuerySet[Lead]:
     return qs.filter(pk__in=Lead.objects.filter(territory).values("pk"))
 
 
-def _visible_open_assignments(user) -> Prefetch:
-    """The open assignment of each lead the user may see, as ``open_assignments`` (a list of at most one): a
+def _open_assignments(user) -> Prefetch:
+    """The open assignment of each lead, with its dealer, as ``open_assignments`` (a list of at most one): a
     dealer user sees only its own dealer's."""
     open_now = Assignment.objects.filter(status__in=Assignment.OPEN).select_related("dealer")
     if getattr(user, "is_dealer_user", False):
@@ -64,16 +64,17 @@ def _visible_open_assignments(user) -> Prefetch:
     return Prefetch("assignments", queryset=open_now, to_attr="open_assignments")
 
 
-def lead_api_list(*, user) -> QuerySet[Lead]:
-    """``lead_list`` with the open assignment the user may see of each lead (``open_assignments``)."""
-    return lead_list(user=user).prefetch_related(_visible_open_assignments(user))
+def leads_with_open_assignment(*, user) -> QuerySet[Lead]:
+    """``lead_list`` with the open assignment the user may see of each lead (``open_assignments``): head
+    office's lists and exports, the API."""
+    return lead_list(user=user).prefetch_related(_open_assignments(user))
 
 
 def lead_as_seen(*, user, lead: Lead, created: bool) -> Lead:
-    """The lead as the user who just entered or acted on it sees it, from ``lead_api_list``. Entered by
+    """The lead as the user who just entered or acted on it sees it, from ``leads_with_open_assignment``. Entered by
     someone whose territory does not cover it, a new lead (``created``) shows what they typed; a customer
     already known elsewhere shows neither its contact details nor who holds it."""
-    found = lead_api_list(user=user).filter(pk=lead.pk).first()
+    found = leads_with_open_assignment(user=user).filter(pk=lead.pk).first()
     if found is None:
         found = lead
         found.contact_visible, found.open_assignments = created, []
@@ -104,20 +105,6 @@ def registration_list(*, user) -> QuerySet[DealRegistration]:
 
 
 # Head office's lead desk ---------------------------------------------------------------------------
-
-
-def _open_assignments() -> Prefetch:
-    """The open assignment of each lead, with its dealer, as ``open_assignments`` (a list of at most one)."""
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.filter(status__in=Assignment.OPEN).select_related("dealer"),
-        to_attr="open_assignments",
-    )
-
-
-def lead_desk_list(*, user) -> QuerySet[Lead]:
-    """``lead_list`` for head office's lists and exports, with ``open_assignments``."""
-    return lead_list(user=user).prefetch_related(_open_assignments())
 
 
 def unassigned_queue(*, user) -> QuerySet[Lead]:
@@ -206,7 +193,7 @@ def registration_clashes(*, user, registration: DealRegistration) -> list[dict]:
         if clash.get("kind") in ids:
             ids[clash["kind"]].add(clash.get("id"))
     found = {
-        "lead": lead_desk_list(user=user).filter(pk__in=ids["lead"]).in_bulk() if ids["lead"] else {},
+        "lead": leads_with_open_assignment(user=user).filter(pk__in=ids["lead"]).in_bulk() if ids["lead"] else {},
         "registration": registration_list(user=user).filter(pk__in=ids["registration"]).in_bulk()
         if ids["registration"]
         else {},

@@ -88,7 +88,7 @@ def _safe_next(request, default: str) -> str:
 
 class LeadListView(ExportMixin, ScopedListView):
     allowed_roles = HQ
-    selector = selectors.lead_desk_list
+    selector = selectors.leads_with_open_assignment
     filterset_class = LeadFilterSet
     template_name = "leads/desk/lead_list.html"
     context_object_name = "leads"
