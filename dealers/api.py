@@ -128,10 +128,12 @@ class DealerWriteSerializer(DealerSerializer):
         validators = []
 
 
+# A new dealer starts in one of these; the schema describes each with its label in the reader's language.
+NEW_DEALER_STATUSES = [(s, label) for s, label in Dealer.Status.choices if s in ("prospect", "onboarding", "active")]
+
+
 class DealerCreateSerializer(DealerWriteSerializer):
-    status = serializers.ChoiceField(
-        choices=[Dealer.Status.PROSPECT, Dealer.Status.ONBOARDING, Dealer.Status.ACTIVE], required=False
-    )
+    status = serializers.ChoiceField(choices=NEW_DEALER_STATUSES, required=False)
 
     class Meta(DealerWriteSerializer.Meta):
         read_only_fields = ["id", "created_at", "updated_at"]

@@ -7,4 +7,5 @@ class DealersConfig(AppConfig):
     verbose_name = _("Dealers")
 
     def ready(self) -> None:
+        import dealers.search  # noqa: F401 - registers its top-bar search providers
         from dealers import verbs  # noqa: F401

@@ -4,8 +4,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dealers.forms import ABOVE_DISTRICT, owner_picker, region_picker
 from dealers.models import Dealer, DealerApplication, Region
 from dealers.selectors import owner_choices
+from dms.filters import RegionChoiceFilter
+from dms.lists import SortFilter
 
 
 class RegionFilterSet(django_filters.FilterSet):
@@ -26,14 +29,19 @@ class DealerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("Name, code or USCC"))
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Dealer.Status.choices)
     tier = django_filters.MultipleChoiceFilter(label=_("Tier"), choices=Dealer.Tier.choices)
-    region = django_filters.ModelChoiceFilter(
+    region = RegionChoiceFilter(
         label=_("Region"),
-        queryset=Region.objects.exclude(level=Region.Level.DISTRICT),
+        queryset=Region.objects.exclude(level=Region.Level.DISTRICT).select_related("parent"),
         to_field_name="code",
         method="in_region",
         help_text=_("Includes every city and district inside it."),
+        widget=region_picker(ABOVE_DISTRICT),
     )
-    owner = django_filters.ModelChoiceFilter(label=_("Owner"), queryset=owner_choices(), method="owned_by")
+    owner = django_filters.ModelChoiceFilter(
+        label=_("Owner"), queryset=owner_choices(), method="owned_by", widget=owner_picker()
+    )
+
+    sort = SortFilter(fields={"code": "code", "name": "name", "status": "status", "tier": "tier"})
 
     class Meta:
         model = Dealer
@@ -58,6 +66,8 @@ class DealerFilterSet(django_filters.FilterSet):
 class ApplicationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", help_text=_("Company, USCC or contact"))
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=DealerApplication.Status.choices)
+
+    sort = SortFilter(fields={"company": "company_name", "status": "status", "submitted": "submitted_at"})
 
     class Meta:
         model = DealerApplication

@@ -59,6 +59,14 @@ class Region(models.Model):
     def local_name(self) -> str:
         return in_reader_language(self.name, self.name_en)
 
+    @property
+    def choice_label(self) -> str:
+        """How a region is offered for choosing: with its province below province level, in the reader's
+        language (the parent must be selected with the region)."""
+        if self.parent and self.level not in (self.Level.PROVINCE, self.Level.COUNTRY):
+            return f"{self.parent.local_name} · {self.local_name}"
+        return self.local_name
+
 
 class Dealer(models.Model):
     """A company that buys from the brand and resells in its territory."""
@@ -111,7 +119,11 @@ class Dealer(models.Model):
         verbose_name = _("dealer")
         verbose_name_plural = _("dealers")
         ordering = ["code"]
-        indexes = [models.Index(fields=["status", "tier"], name="dealer_status_tier_idx")]
+        indexes = [
+            models.Index(fields=["status", "tier"], name="dealer_status_tier_idx"),
+            models.Index(fields=["name"], name="dealer_name_idx"),
+            models.Index(fields=["tier"], name="dealer_tier_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="dealer_coordinates_in_range",
@@ -195,7 +207,7 @@ class QualificationDocument(models.Model):
     )
     file = models.FileField(_("file"), upload_to=document_upload_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
+    content_type = models.CharField(pgettext_lazy("file", "content type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     number = models.CharField(_("document number"), max_length=100, blank=True)
@@ -333,6 +345,11 @@ class DealerApplication(models.Model):
     class Meta:
         verbose_name = _("dealer application")
         verbose_name_plural = _("dealer applications")
+        indexes = [
+            models.Index(fields=["company_name"], name="application_company_idx"),
+            models.Index(fields=["status"], name="application_status_idx"),
+            models.Index(fields=["submitted_at"], name="application_submitted_idx"),
+        ]
         ordering = ["-submitted_at"]
         constraints = [
             # At most one open application per company: the database backs the duplicate check.

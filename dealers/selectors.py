@@ -127,3 +127,14 @@ def application_list(*, user, filters=None) -> QuerySet:
 
         qs = ApplicationFilterSet(filters, queryset=qs).qs
     return qs
+
+
+def dealer_staff(*, user, dealer) -> QuerySet:
+    """The portal users of ``dealer`` if the user may see it, active first."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(dealer_q(user, field="dealer"), dealer=dealer)
+        .order_by("-is_active", "role", "username")
+    )

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from dms.widgets import TypeaheadSelect
+
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
 
 
@@ -22,8 +24,26 @@ class StrictBooleanFilter(django_filters.ChoiceFilter):
         return super().filter(qs, value == "true")
 
 
+class RegionChoiceFilterField(django_filters.fields.ModelChoiceField):
+    """A region named in the reader's language, with its province."""
+
+    def label_from_instance(self, obj):
+        return obj.choice_label
+
+
+def region_filter_picker(levels=("country", "province", "city")) -> TypeaheadSelect:
+    """The type-ahead of a region filter, offering the levels its queryset accepts."""
+    return TypeaheadSelect("dealers:picker_regions", params={"levels": ",".join(levels)})
+
+
+class RegionChoiceFilter(django_filters.ModelChoiceFilter):
+    """A region offered by name in the reader's language."""
+
+    field_class = RegionChoiceFilterField
+
+
 @extend_schema_field(OpenApiTypes.STR)
-class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
+class RegionSubtreeFilter(RegionChoiceFilter):
     """A province or city by code; matches every row whose region lies inside it (by default, the dealer's).
 
     The region table is looked up through the app registry: ``dms`` owns the filter, ``dealers`` the data."""
@@ -31,9 +51,10 @@ class RegionSubtreeFilter(django_filters.ModelChoiceFilter):
     def __init__(self, *args, field_name="dealer__region__path", **kwargs):
         kwargs.setdefault("label", _("Region"))
         region = apps.get_model("dealers", "Region")
-        kwargs.setdefault("queryset", region.objects.exclude(level=region.Level.DISTRICT))
+        kwargs.setdefault("queryset", region.objects.exclude(level=region.Level.DISTRICT).select_related("parent"))
         kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("help_text", _("Includes every city and district inside it."))
+        kwargs.setdefault("widget", region_filter_picker())
         super().__init__(*args, field_name=field_name, **kwargs)
 
     def filter(self, qs, value):

@@ -1,6 +1,9 @@
 """Helpers for HTML forms: a business-rule error is shown next to the form, never as a 500."""
 
 from django import forms
+from django.http import QueryDict
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from dms.errors import DomainError
 from dms.validators import validate_multiline_text, validate_single_line_text
@@ -13,6 +16,46 @@ def flash_form_errors(request, form) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
+
+
+def page_with_forms(view_class, request, /, *, bound_forms: dict, query: str | None = None, status=422, **view_kwargs):
+    """Answer a POST whose form failed with the page that form sits on, shown by ``view_class``.
+
+    ``bound_forms`` maps the page's context names to the bound forms that replace its empty ones, so what the
+    user typed stays in the inputs and each error stands beside its field. ``query`` is the query string
+    of the page the form came from (its list filters and page). The page's view must take its forms from
+    the context arguments when they are given."""
+    view = view_class()
+    view.setup(request, **view_kwargs)
+    if query is not None:
+        request.GET = QueryDict(query)
+    if hasattr(view, "get_object"):
+        view.object = view.get_object()
+    elif hasattr(view, "get_queryset"):
+        view.object_list = view.get_queryset()
+    return view.render_to_response(view.get_context_data(**bound_forms), status=status)
+
+
+class FormPageMixin:
+    """For a POST-only action answered with its page when its form fails (``page_with_forms``): the browser then
+    shows the action's URL, so a GET on it (a page link, a filter, the language switch) leads to the page itself,
+    with the same query. A view names that page in ``form_page_url``; it still takes no GET of its own."""
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        if request.method != "GET":
+            return super().http_method_not_allowed(request, *args, **kwargs)
+        url = self.form_page_url(**kwargs)
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+
+    def form_page_url(self, **kwargs) -> str:
+        raise NotImplementedError
+
+
+def row_error(form, label) -> None:
+    """Name the row a list form belongs to in each of its errors, e.g. the order number in the approval queue."""
+    for errors in form.errors.values():
+        errors.data = [_("%(row)s: %(error)s") % {"row": label, "error": error} for error in errors]
 
 
 def run_service(form, service, /, **kwargs):

@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
-    "axes",
+    "dms.accounts.signin_log.SignInLogConfig",
     "dms",
     "dms.accounts",
     "dms.events",
@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dms.context_processors.shell",
+                "dms.context_processors.brand",
             ],
         },
     },
@@ -172,11 +173,18 @@ X_FRAME_OPTIONS = "DENY"
 # Language and time: Chinese first, English second; the browser chooses, zh-hans is the fallback.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/vendor holds Chinese for third-party apps that ship none (django-axes); the project catalogue wins.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "vendor"]
+# One date format per language, the same on every page (dms/formats).
+FORMAT_MODULE_PATH = ["dms.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 CURRENCY = "CNY"
+# The brand the public pages carry: its name, and its logo as a path under the static files. Unset, the
+# public pages read "DMS" and dealers see head office as "Head office" (总部).
+BRAND_NAME = env.str("DMS_BRAND_NAME", default="")
+BRAND_LOGO = env.str("DMS_BRAND_LOGO", default="img/favicon.svg")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -249,7 +257,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "dms.accounts.models.Role",
         "DealerStatusEnum": "dealers.models.Dealer.Status",
-        "NewDealerStatusEnum": ["prospect", "onboarding", "active"],
+        "NewDealerStatusEnum": "dealers.api.NEW_DEALER_STATUSES",
         # Several serializers have a "kind": each choice set keeps one name whichever others appear.
         "KindEnum": "orders.models.PriceList.Kind",
         "FollowUpKindEnum": "leads.models.FollowUp.Kind",

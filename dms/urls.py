@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from dms import shell, views
+from dms import search, shell, views
 from dms.accounts.urls import auth_urlpatterns
 from dms.events.views import EventListView
 
@@ -19,12 +19,14 @@ hq_patterns = (
     [
         path("", shell.HqHomeView.as_view(), name="home"),
         path("audit/", EventListView.as_view(), name="audit"),
+        path("search/", search.HqSearchView.as_view(), name="search"),
     ],
     "hq",
 )
 portal_patterns = (
     [
         path("", shell.PortalHomeView.as_view(), name="home"),
+        path("search/", search.PortalSearchView.as_view(), name="search"),
         path("", include("dealers.urls.portal")),
         path("", include("orders.urls.portal")),
         path("", include("leads.urls.portal")),
@@ -39,6 +41,8 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("", include("dms.accounts.urls")),
     path("notifications/", include("dms.events.urls")),
+    path("saved-filters/", views.SavedFilterCreateView.as_view(), name="saved_filter_create"),
+    path("saved-filters/<int:pk>/delete/", views.SavedFilterDeleteView.as_view(), name="saved_filter_delete"),
     path("hq/", include(hq_patterns)),
     path("hq/dealers/", include("dealers.urls.hq")),
     path("hq/", include("orders.urls.hq")),

@@ -1,31 +1,37 @@
 """Base HTML views that enforce roles and scoping, the role-based home, and the health probes."""
 
 from django.conf import settings
-from django.contrib.auth.mixins import AccessMixin
+from django.contrib import messages
+from django.contrib.auth.mixins import AccessMixin, LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
 
+from dms import lists
 from dms.accounts.models import DEALER_ROLES, HQ_ROLES, Role
-from dms.forms import style_form
+from dms.forms import run_service, style_form
+from dms.models import SavedFilter
 from dms.pagination import Paginator
 
 
 class RoleRequiredMixin(AccessMixin):
     """Anonymous users go to the login page; signed-in users without one of ``allowed_roles`` get 403.
 
-    Every concrete view declares ``allowed_roles``; one that does not fails when it is defined.
+    Every concrete view declares ``allowed_roles``; one that does not fails when it is defined. A view
+    some users of those roles may not use names the app's permission function in ``may_use``
+    (``user -> bool``); the menus ask ``allows(user)``, so a page hidden from the menu is also a 403.
     """
 
     abstract = True
     allowed_roles = None
+    may_use = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -35,9 +41,16 @@ class RoleRequiredMixin(AccessMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if request.user.effective_role not in self.allowed_roles:
+        if not self.allows(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def allows(cls, user) -> bool:
+        """Whether ``user`` may open this view: one of its roles and, where it has one, its permission."""
+        if not (user.is_authenticated and user.effective_role in cls.allowed_roles):
+            return False
+        return cls.may_use is None or cls.may_use(user)
 
 
 class ScopedMixin(RoleRequiredMixin):
@@ -71,12 +84,22 @@ class ScopedListView(ScopedMixin, ListView):
             qs = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
         return qs
 
+    def get_paginate_by(self, queryset):
+        return lists.page_size(self.request.GET, default=self.paginate_by)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = getattr(self, "filterset", None)
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
+        query.pop(lists.PAGE_SIZE_PARAM, None)
+        context["page_size_query"] = [(name, value) for name, values in query.lists() for value in values]
+        context["page_sizes"] = lists.page_sizes(default=self.paginate_by)
+        context["page_size"] = self.get_paginate_by(None)
+        if context["filterset"] is not None:
+            context["saved_filters"] = lists.saved_filters(user=self.request.user, path=self.request.path)
+            context["saved_query"] = lists.saved_query(self.request.GET)
         return context
 
 
@@ -172,3 +195,36 @@ def readyz(request):
         },
         status=200 if ready else 503,
     )
+
+
+class SavedFilterCreateView(LoginRequiredMixin, View):
+    """Save the list's current filter under a name, then show the list filtered by it."""
+
+    def post(self, request):
+        form = lists.SavedFilterForm(request.POST)
+        if form.is_valid():
+            saved = run_service(
+                form,
+                lists.saved_filter_save,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                path=form.cleaned_data["path"],
+                query=QueryDict(form.cleaned_data["query"]),
+            )
+            if saved is not None:
+                messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
+                return redirect(saved.url)
+        layout = "layouts/portal.html" if request.user.is_dealer_user else "layouts/hq.html"
+        return render(request, "lists/saved_filter_form.html", {"form": form, "layout": layout}, status=422)
+
+
+class SavedFilterDeleteView(LoginRequiredMixin, View):
+    """Delete one of the user's saved filters and go back to its list; another user's is not found."""
+
+    def post(self, request, pk):
+        try:
+            path = lists.saved_filter_delete(actor=request.user, pk=pk)
+        except SavedFilter.DoesNotExist:
+            raise Http404 from None
+        messages.success(request, _("Saved filter deleted."))
+        return redirect(path)

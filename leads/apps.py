@@ -7,4 +7,5 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self) -> None:
-        from leads import verbs  # noqa: F401 - registers the event kinds
+        import leads.search  # noqa: F401 - registers its top-bar search providers
+        from leads import sections, verbs  # noqa: F401 - registers the event kinds and the dealer page tabs

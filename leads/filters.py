@@ -10,11 +10,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dealers.forms import DealerChoiceField
+from dealers.forms import DealerChoiceField, dealer_picker
 from dealers.models import Region
 from dealers.selectors import dealers_in_scope
-from dms.filters import RegionSubtreeFilter, StrictBooleanFilter
-from leads.models import Assignment, DealRegistration, Lead
+from dms.filters import RegionSubtreeFilter, StrictBooleanFilter, region_filter_picker
+from dms.lists import SortFilter
+from leads.models import Assignment, AssignmentRule, DealRegistration, Lead, LeadImport, LeadSource
 from orders.models import ProductLine
 
 MAX_ID = 2**63 - 1
@@ -49,6 +50,7 @@ class LeadFilterSet(django_filters.FilterSet):
         min_value=1,
         max_value=MAX_ID,
         help_text=_("Dealer id: leads offered to or accepted by this dealer now."),
+        widget=dealer_picker(),
     )
     created_from = django_filters.DateFilter(label=_("Created from"), field_name="created_at", lookup_expr="date__gte")
     created_to = django_filters.DateFilter(label=_("Created to"), field_name="created_at", lookup_expr="date__lte")
@@ -57,6 +59,8 @@ class LeadFilterSet(django_filters.FilterSet):
         method="breached",
         help_text=_("An offer expired unanswered, or the lead was escalated for want of a follow-up."),
     )
+
+    sort = SortFilter(fields={"created": "created_at", "company": "company", "status": "status", "source": "source"})
 
     class Meta:
         model = Lead
@@ -97,7 +101,18 @@ class LeadFilterSet(django_filters.FilterSet):
 class RegistrationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Customer"), field_name="customer_company", lookup_expr="icontains")
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=DealRegistration.Status.choices)
-    dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id", min_value=1, max_value=MAX_ID)
+    dealer = django_filters.NumberFilter(
+        label=_("Dealer"), field_name="dealer_id", min_value=1, max_value=MAX_ID, widget=dealer_picker()
+    )
+
+    sort = SortFilter(
+        fields={
+            "customer": "customer_company",
+            "status": "status",
+            "expected_close": "expected_close_on",
+            "submitted": "created_at",
+        }
+    )
 
     class Meta:
         model = DealRegistration
@@ -150,6 +165,7 @@ class FunnelFilterSet(django_filters.FilterSet):
         queryset=Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"),
         empty_label=_("All provinces"),
         help_text="",
+        widget=region_filter_picker((Region.Level.PROVINCE,)),
     )
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Lead.Source.choices, empty_label=_("All sources"))
     product_line = django_filters.ModelChoiceFilter(
@@ -171,3 +187,53 @@ class FunnelFilterSet(django_filters.FilterSet):
         """The report counts each stage by its own date and a dealer's figures by its offers: the period and
         the dealer do not narrow the leads."""
         return queryset
+
+
+class LeadQueueFilterSet(django_filters.FilterSet):
+    """Queues of leads shown as cards (head office's unassigned leads, a dealer's inbox and pipeline): they
+    only sort."""
+
+    sort = SortFilter(
+        fields={"created": "created_at", "company": "company"},
+        labels={"created": _("Received"), "company": _("Company")},
+    )
+
+    class Meta:
+        model = Lead
+        fields = []
+
+
+class DealerRegistrationFilterSet(django_filters.FilterSet):
+    """A dealer's own deal registrations: they only sort."""
+
+    sort = SortFilter(
+        fields={"customer": "customer_company", "status": "status", "expected_close": "expected_close_on"}
+    )
+
+    class Meta:
+        model = DealRegistration
+        fields = []
+
+
+class RuleFilterSet(django_filters.FilterSet):
+    sort = SortFilter(fields={"name": "name", "priority": "priority"})
+
+    class Meta:
+        model = AssignmentRule
+        fields = []
+
+
+class SourceFilterSet(django_filters.FilterSet):
+    sort = SortFilter(fields={"name": "name", "code": "code"})
+
+    class Meta:
+        model = LeadSource
+        fields = []
+
+
+class ImportFilterSet(django_filters.FilterSet):
+    sort = SortFilter(fields={"uploaded": "created_at", "status": "status"})
+
+    class Meta:
+        model = LeadImport
+        fields = []

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.money import money_field
 from dms.validators import validate_code
@@ -26,6 +27,9 @@ class LeadSource(models.Model):
         ordering = ["code"]
         verbose_name = _("lead source")
         verbose_name_plural = _("lead sources")
+        indexes = [
+            models.Index(fields=["name"], name="lead_source_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -41,7 +45,7 @@ class Lead(models.Model):
         CAMPAIGN = "campaign", _("campaign")
         REFERRAL = "referral", _("referral")
         API = "api", _("API")
-        IMPORT = "import", _("import")
+        IMPORT = "import", pgettext_lazy("lead source", "import")
         MANUAL = "manual", _("manual entry")
 
     class Status(models.TextChoices):
@@ -104,7 +108,11 @@ class Lead(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
-        indexes = [models.Index(fields=["company_key", "region"], name="lead_company_region_idx")]
+        indexes = [
+            models.Index(fields=["company_key", "region"], name="lead_company_region_idx"),
+            models.Index(fields=["company"], name="lead_company_idx"),
+            models.Index(fields=["source"], name="lead_source_idx"),
+        ]
 
     def __str__(self) -> str:
         # The number only: this is what the event log and notifications keep, and the customer's name
@@ -179,6 +187,10 @@ class AssignmentRule(models.Model):
         ordering = ["priority", "name"]
         verbose_name = _("assignment rule")
         verbose_name_plural = _("assignment rules")
+        indexes = [
+            models.Index(fields=["priority"], name="rule_priority_idx"),
+            models.Index(fields=["name"], name="rule_name_idx"),
+        ]
         permissions = [("manage_lead_routing", _("Can manage assignment rules, lead sources and routing"))]
         constraints = [
             models.CheckConstraint(
@@ -317,6 +329,11 @@ class DealRegistration(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("deal registration")
         verbose_name_plural = _("deal registrations")
+        indexes = [
+            models.Index(fields=["customer_company"], name="registration_customer_idx"),
+            models.Index(fields=["expected_close_on"], name="registration_close_idx"),
+            models.Index(fields=["created_at"], name="registration_created_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer_key"], condition=Q(status="approved"), name="deal_registration_one_protection"

@@ -32,6 +32,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from dealers.models import Dealer
+from dms.accounts.models import Role
 from dms.scoping import dealer_q, signed_in, visible_dealers
 from leads.models import Assignment, AssignmentRule, DealRegistration, FollowUp, Lead, LeadImport, LeadSource
 from orders.models import DealerAuthorization
@@ -359,6 +360,22 @@ def can_manage_routing(user) -> bool:
     if not (signed_in(user) and user.is_hq):
         return False
     return user.is_hq_admin or user.has_perm("leads.manage_lead_routing")
+
+
+def can_see_routing(user) -> bool:
+    """The assignment rules and lead sources pages: head-office administrators and staff read them (changing
+    them takes ``can_manage_routing``); sales reps work the leads of their territory, not the routing."""
+    if user is None or can_manage_routing(user):
+        return True
+    return signed_in(user) and user.effective_role == Role.HQ_STAFF
+
+
+def can_import_leads(user) -> bool:
+    """Lead files are taken in by head-office administrators and staff; sales reps work the leads of their
+    territory one by one. ``None`` is the system."""
+    if user is None:
+        return True
+    return signed_in(user) and user.effective_role in (Role.HQ_ADMIN, Role.HQ_STAFF)
 
 
 def source_list(*, user):

@@ -25,6 +25,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from orders import verbs  # noqa: F401 - registers the event kinds
+        import orders.search  # noqa: F401 - registers its top-bar search providers
+        from orders import sections, verbs  # noqa: F401 - registers the event kinds and the dealer page tabs
 
         post_migrate.connect(ensure_groups, sender=self)

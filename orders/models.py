@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dms.money import ZERO, money_field
@@ -84,6 +84,10 @@ class Product(BilingualName):
         ordering = ["sku"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        indexes = [
+            models.Index(fields=["name"], name="product_name_idx"),
+            models.Index(fields=["base_price"], name="product_base_price_idx"),
+        ]
         permissions = [("manage_catalogue", _("Can manage products, price lists, warehouses and authorisations"))]
         constraints = [
             models.CheckConstraint(condition=Q(pack_size__gte=1), name="product_pack_size_positive"),
@@ -231,6 +235,10 @@ class StockLevel(models.Model):
         ordering = ["warehouse", "product"]
         verbose_name = _("stock level")
         verbose_name_plural = _("stock levels")
+        indexes = [
+            models.Index(fields=["on_hand"], name="stock_on_hand_idx"),
+            models.Index(fields=["updated_at"], name="stock_updated_idx"),
+        ]
         permissions = [("adjust_stock", _("Can receive, adjust and import stock"))]
         constraints = [
             models.UniqueConstraint(fields=["warehouse", "product"], name="stock_level_unique"),
@@ -252,7 +260,7 @@ class StockMovement(models.Model):
     class Kind(models.TextChoices):
         RECEIPT = "receipt", _("receipt")
         ADJUSTMENT = "adjustment", _("adjustment")
-        IMPORT = "import", _("import")
+        IMPORT = "import", pgettext_lazy("stock movement", "import")
         RESERVE = "reserve", _("reserved for an order")
         RELEASE = "release", _("reservation released")
         SHIP = "ship", _("shipped")
@@ -458,6 +466,9 @@ class Invoice(models.Model):
         ordering = ["-issued_on", "-id"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
+        indexes = [
+            models.Index(fields=["gross_amount"], name="invoice_gross_amount_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(paid_amount__gte=0), name="invoice_paid_not_negative"),
             models.CheckConstraint(condition=Q(paid_amount__lte=F("gross_amount")), name="invoice_not_overpaid"),
@@ -509,6 +520,9 @@ class Payment(models.Model):
         ordering = ["-received_on", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        indexes = [
+            models.Index(fields=["amount"], name="payment_amount_idx"),
+        ]
         permissions = [
             ("record_payment", _("Can record and import payments")),
             ("change_credit_limit", _("Can change dealers' credit limits")),

@@ -14,6 +14,10 @@ const files = [
   ["bootstrap-icons/font/fonts", "bootstrap-icons/fonts"],
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["echarts/dist/echarts.min.js", "echarts/echarts.min.js"],
+  ["tom-select/dist/js/tom-select.popular.min.js", "tom-select/tom-select.popular.min.js"],
+  ["tom-select/dist/js/tom-select.popular.min.js.map", "tom-select/tom-select.popular.min.js.map"],
+  ["tom-select/dist/css/tom-select.bootstrap5.min.css", "tom-select/tom-select.bootstrap5.min.css"],
+  ["tom-select/dist/css/tom-select.bootstrap5.min.css.map", "tom-select/tom-select.bootstrap5.min.css.map"],
 ];
 
 rmSync(vendor, { recursive: true, force: true });

@@ -4,22 +4,23 @@ services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealers.forms import REGION_CHOICES, RegionChoiceField
+from dealers.forms import REGION_CHOICES, RegionChoiceField, RegionMultipleChoiceField, owner_picker, region_picker
 from dealers.models import Dealer, DealerContact
 from dealers.selectors import owner_choices
+from dealers.validators import validate_phone, validate_uscc
 from dms.forms import BootstrapFormMixin
 from dms.validators import validate_single_line_text
 
 
 class DealerForm(BootstrapFormMixin, forms.ModelForm):
-    region = RegionChoiceField(label=_("Home region"), queryset=REGION_CHOICES)
-    served_regions = forms.ModelMultipleChoiceField(
+    region = RegionChoiceField(label=_("Home region"), queryset=REGION_CHOICES, widget=region_picker())
+    served_regions = RegionMultipleChoiceField(
         label=_("Served regions"),
         queryset=REGION_CHOICES,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=region_picker(multiple=True),
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=owner_choices(), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=owner_choices(), required=False, widget=owner_picker())
 
     class Meta:
         model = Dealer
@@ -44,6 +45,8 @@ class DealerForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
+        # The service's format check, run with the other fields so that every error shows at once.
+        self.fields["uscc"].validators.append(validate_uscc)
 
     def validate_unique(self):
         """Uniqueness is the service's rule (with its own message); the form checks shape only."""
@@ -72,8 +75,13 @@ class ContactForm(BootstrapFormMixin, forms.ModelForm):
         model = DealerContact
         fields = ["name", "title", "phone", "email", "is_primary"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The service's format check, run with the other fields so that every error shows at once.
+        self.fields["phone"].validators.append(validate_phone)
+
     def _post_clean(self):
-        """Phone format and primary-contact rules are checked by the service."""
+        """The primary-contact rule is checked by the service."""
 
 
 class ScoreForm(forms.Form):
@@ -116,7 +124,11 @@ class ScoreForm(forms.Form):
 
 class ApproveForm(BootstrapFormMixin, forms.Form):
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=owner_choices(), required=False, help_text=_("Empty: the reviewer.")
+        label=_("Owner"),
+        queryset=owner_choices(),
+        required=False,
+        help_text=_("Empty: the reviewer."),
+        widget=owner_picker(),
     )
     reason = forms.CharField(
         label=_("Reason"),

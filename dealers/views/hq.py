@@ -5,7 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import translation
@@ -13,9 +13,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
-from dealers import importing, selectors, services
+from dealers import importing, sections, selectors, services
 from dealers.filters import ApplicationFilterSet, DealerFilterSet
 from dealers.forms.hq import (
     ApproveForm,
@@ -32,10 +32,12 @@ from dealers.forms.hq import (
 )
 from dealers.forms.portal import DocumentUploadForm
 from dealers.forms.public import ApplicationForm
-from dealers.models import Dealer, DealerApplication, DealerContact, SelectionCriterion
+from dealers.models import Dealer, DealerApplication, DealerContact, QualificationDocument, SelectionCriterion
+from dms.bulk import BulkActionMixin
 from dms.errors import DomainError, RuleViolation
 from dms.exports import ExportMixin, csv_response
-from dms.forms import flash_form_errors, run_service
+from dms.forms import FormPageMixin, flash_form_errors, page_with_forms, row_error, run_service
+from dms.pagination import Paginator
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 
 EXPORT_COLUMNS = [  # lazy: the header follows the language of whoever exports
@@ -91,18 +93,48 @@ class DealerDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["status_form"] = StatusChangeForm(
-            initial={"status": ""},
-        )
+        # A form that failed comes back bound (see DealerActionView); the others start empty.
+        context.setdefault("status_form", StatusChangeForm(initial={"status": ""}, auto_id=STATUS_AUTO_ID))
         allowed = services.STATUS_TRANSITIONS[self.object.status]
         context["status_form"].fields["status"].choices = [
             (s, label) for s, label in Dealer.Status.choices if s in allowed
         ]
-        context["tier_form"] = TierChangeForm(initial={"tier": self.object.tier})
-        context["contact_form"] = ContactForm()
+        context.setdefault("tier_form", TierChangeForm(initial={"tier": self.object.tier}, auto_id=TIER_AUTO_ID))
+        context.setdefault("contact_form", ContactForm(auto_id=CONTACT_AUTO_ID))
         context["overview"] = selectors.document_overview(dealer=self.object)
-        context["upload_form"] = DocumentUploadForm()
+        context.setdefault("upload_form", DocumentUploadForm())
+        context["tabs"] = sections.tabs(user=self.request.user, dealer=self.object)
         return context
+
+
+class DealerSectionView(RoleRequiredMixin, TemplateView):
+    """One tab of the dealer page: a section's rows about this dealer, one page at a time, with the tab bar. A dealer
+    outside the user's scope, an unknown section and one the user does not have are all 404."""
+
+    allowed_roles = HQ
+    template_name = "dealers/sections/page.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        dealer = selectors.dealer_in_scope(user=user, dealer_id=self.kwargs["pk"])
+        section = sections.get(self.kwargs["key"])
+        if dealer is None or section is None or not section.allowed(user):
+            raise Http404
+        rows = section.rows(user=user, dealer=dealer)
+        page = None
+        if section.paginate_by:
+            page = Paginator(rows, section.paginate_by).get_page(self.request.GET.get("page"))
+        extra = section.context(user=user, dealer=dealer) if section.context else {}
+        return super().get_context_data(
+            dealer=dealer,
+            section=section,
+            tabs=sections.tabs(user=user, dealer=dealer, active=section.key),
+            page_obj=page,
+            rows=page.object_list if page else rows,
+            see_all=section.see_all(user=user, dealer=dealer) if section.see_all else None,
+            query_string="",
+            **{**extra, **kwargs},  # a form that failed (see HqDocumentUploadView) replaces the section's empty one
+        )
 
 
 class DealerCreateView(RoleRequiredMixin, FormView):
@@ -148,27 +180,39 @@ class DealerEditView(RoleRequiredMixin, FormView):
         return HttpResponseRedirect(reverse("dealers:detail", args=[dealer.pk]))
 
 
-class DealerActionView(RoleRequiredMixin, View):
-    """POST-only actions on one dealer; a rule broken shows as a message on the dealer page."""
+# The ids of the inputs of the dealer page's forms, which share field names such as "reason".
+STATUS_AUTO_ID, TIER_AUTO_ID, CONTACT_AUTO_ID = "status-%s", "tier-%s", "contact-%s"
+
+
+class DealerActionView(FormPageMixin, RoleRequiredMixin, View):
+    """POST-only actions on one dealer. A form that fails shows the dealer page again with the input kept and
+    each error beside its field; a refusal about the dealer itself is a message on its page."""
 
     allowed_roles = HQ
     form_class = None
+    form_name = ""
+    auto_id = "id_%s"
 
     def post(self, request, pk):
         dealer = get_object_or_404(selectors.dealer_list(user=request.user), pk=pk)
-        form = self.form_class(request.POST)
-        if not form.is_valid():
+        form = self.form_class(request.POST, auto_id=self.auto_id)
+        if form.is_valid() and run_service(form, self.perform, dealer=dealer, **form.cleaned_data) is not None:
+            messages.success(request, self.done_message)
+            return redirect("dealers:detail", pk=pk)
+        if form.non_field_errors():
+            # A refusal about the dealer itself (such as a move its status does not allow) is a message.
             flash_form_errors(request, form)
             return redirect("dealers:detail", pk=pk)
-        if run_service(form, self.perform, dealer=dealer, **form.cleaned_data) is None:
-            flash_form_errors(request, form)
-        else:
-            messages.success(request, self.done_message)
-        return redirect("dealers:detail", pk=pk)
+        return page_with_forms(DealerDetailView, request, pk=pk, bound_forms={self.form_name: form})
+
+    def form_page_url(self, *, pk):
+        return reverse("dealers:detail", args=[pk])
 
 
 class DealerStatusView(DealerActionView):
     form_class = StatusChangeForm
+    form_name = "status_form"
+    auto_id = STATUS_AUTO_ID
     done_message = _("Status changed.")
 
     def perform(self, *, dealer, status, reason):
@@ -177,6 +221,8 @@ class DealerStatusView(DealerActionView):
 
 class DealerTierView(DealerActionView):
     form_class = TierChangeForm
+    form_name = "tier_form"
+    auto_id = TIER_AUTO_ID
     done_message = _("Tier changed.")
 
     def perform(self, *, dealer, tier, reason):
@@ -185,6 +231,8 @@ class DealerTierView(DealerActionView):
 
 class ContactAddView(DealerActionView):
     form_class = ContactForm
+    form_name = "contact_form"
+    auto_id = CONTACT_AUTO_ID
     done_message = _("Contact added.")
 
     def perform(self, *, dealer, **fields):
@@ -202,8 +250,18 @@ class ContactRemoveView(RoleRequiredMixin, View):
         return redirect("dealers:detail", pk=pk)
 
 
-class HqDocumentUploadView(RoleRequiredMixin, View):
+def _documents_back(request, pk):
+    """Back to the page the document form was on: the documents tab or the overview."""
+    if request.POST.get("tab") == "documents":
+        return redirect("dealers:section", pk=pk, key="documents")
+    return redirect("dealers:detail", pk=pk)
+
+
+class HqDocumentUploadView(FormPageMixin, RoleRequiredMixin, View):
     allowed_roles = HQ
+
+    def form_page_url(self, *, pk):
+        return reverse("dealers:detail", args=[pk])
 
     def post(self, request, pk):
         dealer = get_object_or_404(selectors.dealer_list(user=request.user), pk=pk)
@@ -212,9 +270,12 @@ class HqDocumentUploadView(RoleRequiredMixin, View):
             form, services.document_upload, actor=request.user, dealer=dealer, **form.cleaned_data
         ):
             messages.success(request, _("Document uploaded; it waits for verification."))
+        elif request.POST.get("tab") == "documents":
+            forms = {"upload_form": form}
+            return page_with_forms(DealerSectionView, request, pk=pk, key="documents", bound_forms=forms)
         else:
-            flash_form_errors(request, form)
-        return redirect("dealers:detail", pk=pk)
+            return page_with_forms(DealerDetailView, request, pk=pk, bound_forms={"upload_form": form})
+        return _documents_back(request, pk)
 
 
 class DocumentReviewView(RoleRequiredMixin, View):
@@ -226,8 +287,10 @@ class DocumentReviewView(RoleRequiredMixin, View):
         document = get_object_or_404(selectors.document_list(user=request.user), pk=document_pk, dealer=dealer)
         form = DocumentRejectForm(request.POST) if self.decision == "reject" else None
         if form is not None and not form.is_valid():
+            # The form is one row of the document list: the message names the document it is about.
+            row_error(form, " ".join(filter(None, [str(document.doc_type), document.number])))
             flash_form_errors(request, form)
-            return redirect("dealers:detail", pk=pk)
+            return _documents_back(request, pk)
         try:
             if self.decision == "reject":
                 services.document_reject(actor=request.user, document=document, reason=form.cleaned_data["reason"])
@@ -237,7 +300,31 @@ class DocumentReviewView(RoleRequiredMixin, View):
                 messages.success(request, _("Document verified."))
         except RuleViolation as exc:
             messages.error(request, exc.message)
-        return redirect("dealers:detail", pk=pk)
+        return _documents_back(request, pk)
+
+
+class DocumentQueueView(BulkActionMixin, ScopedListView):
+    """The documents of every dealer the user sees that wait for review, the oldest first, ticked and verified
+    together; each is verified through ``document_verify`` as from its dealer's page."""
+
+    allowed_roles = HQ
+    selector = selectors.document_list
+    template_name = "dealers/document_queue.html"
+    context_object_name = "documents"
+    bulk_actions = {"verify": gettext_lazy("Verified.")}
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status=QualificationDocument.Status.PENDING).order_by("uploaded_at", "pk")
+
+    def bulk_queryset(self):
+        return selectors.document_list(user=self.request.user)
+
+    def bulk_describe(self, document: QualificationDocument) -> tuple[str, str]:
+        label = f"{document.dealer.code} · {document.doc_type.display_name}"
+        return label, reverse("dealers:detail", args=[document.dealer_id])
+
+    def bulk_perform(self, document: QualificationDocument, *, action: str, data: dict) -> None:
+        services.document_verify(actor=self.request.user, document=document)
 
 
 class ApplicationListView(ScopedListView):
@@ -265,9 +352,11 @@ class ApplicationDetailView(ScopedDetailView):
             {
                 "card": services.application_scorecard(application),
                 "score_form": ScoreForm(criteria=criteria, initial_scores=mine),
-                "approve_form": ApproveForm(),
-                "message_form": MessageForm(),
-                "reject_form": RejectForm(),
+                # A decision that failed comes back bound (see ApplicationActionView); the others start empty.
+                **{
+                    name: kwargs.get(name) or form_class(auto_id=auto_id)
+                    for name, (form_class, auto_id) in DECISION_FORMS.items()
+                },
                 "approve_at": settings.DMS_SELECTION_APPROVE_AT,
                 "recommend_at": settings.DMS_SELECTION_RECOMMEND_AT,
                 "invitation_link": self.request.session.pop(f"dms:invite:{application.pk}", None),
@@ -297,28 +386,45 @@ class ApplicationCreateView(RoleRequiredMixin, FormView):
         return HttpResponseRedirect(reverse("dealers:application_detail", args=[created[0].pk]))
 
 
-class ApplicationActionView(RoleRequiredMixin, View):
-    """POST-only review actions; a broken rule shows as a message on the application page."""
+# The decision forms of the application page: their context names, classes and input ids (two have a "reason").
+DECISION_FORMS = {
+    "approve_form": (ApproveForm, "approve-%s"),
+    "message_form": (MessageForm, "message-%s"),
+    "reject_form": (RejectForm, "reject-%s"),
+}
+
+
+class ApplicationActionView(FormPageMixin, RoleRequiredMixin, View):
+    """POST-only review actions. A decision whose form fails, or whose reason the rules require, shows the
+    application page again with the input kept and the error beside its field; other refusals are messages."""
 
     allowed_roles = HQ
     action = None
 
     def post(self, request, pk):
         application = get_object_or_404(selectors.application_list(user=request.user), pk=pk)
+        self.form_name = self.form = None
         try:
             message = getattr(self, self.action)(request, application)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            if self.form is None or exc.field not in self.form.fields:
+                messages.error(request, exc.message)
+                return redirect("dealers:application_detail", pk=pk)
+            self.form.add_error(exc.field, str(exc.message))
         else:
-            if message:
+            if message is not None:
                 messages.success(request, message)
-        return redirect("dealers:application_detail", pk=pk)
+                return redirect("dealers:application_detail", pk=pk)
+        return page_with_forms(ApplicationDetailView, request, pk=pk, bound_forms={self.form_name: self.form})
 
-    def _valid(self, form_class, request):
-        form = form_class(request.POST)
-        if not form.is_valid():
-            raise RuleViolation(" ".join(str(e) for errors in form.errors.values() for e in errors), code="invalid")
-        return form.cleaned_data
+    def form_page_url(self, *, pk):
+        return reverse("dealers:application_detail", args=[pk])
+
+    def _valid(self, name, request):
+        """The cleaned data of the decision form ``name``, or None when it is not valid (the page shows why)."""
+        form_class, auto_id = DECISION_FORMS[name]
+        self.form_name, self.form = name, form_class(request.POST, auto_id=auto_id)
+        return self.form.cleaned_data if self.form.is_valid() else None
 
     def start_review(self, request, application):
         services.application_start_review(actor=request.user, application=application)
@@ -334,7 +440,9 @@ class ApplicationActionView(RoleRequiredMixin, View):
         return _("Scores saved. Weighted total: %(total)s") % {"total": card.total}
 
     def request_info(self, request, application):
-        data = self._valid(MessageForm, request)
+        data = self._valid("message_form", request)
+        if data is None:
+            return None
         _application, token = services.application_request_info(
             actor=request.user, application=application, message=data["message"]
         )
@@ -343,12 +451,16 @@ class ApplicationActionView(RoleRequiredMixin, View):
         }
 
     def reject(self, request, application):
-        data = self._valid(RejectForm, request)
+        data = self._valid("reject_form", request)
+        if data is None:
+            return None
         services.application_reject(actor=request.user, application=application, reason=data["reason"])
         return _("Application rejected.")
 
     def approve(self, request, application):
-        data = self._valid(ApproveForm, request)
+        data = self._valid("approve_form", request)
+        if data is None:
+            return None
         _application, dealer, user, link = services.application_approve(
             actor=request.user, application=application, owner=data["owner"], reason=data["reason"]
         )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dms.accounts.models import Role, User
 from dms.filters import StrictBooleanFilter
+from dms.lists import SortFilter
 
 
 class UserFilterSet(django_filters.FilterSet):
@@ -13,6 +14,8 @@ class UserFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
     is_active = StrictBooleanFilter(label=_("Active"))
     dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id")
+
+    sort = SortFilter(fields=["username"])
 
     class Meta:
         model = User

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from dms.accounts.models import Role
 from dms.events import verbs
 from dms.forms import BootstrapFormMixin
+from dms.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 
 
 class LoginForm(BootstrapFormMixin, auth_forms.AuthenticationForm):
@@ -26,6 +27,13 @@ class SetPasswordForm(BootstrapFormMixin, auth_forms.SetPasswordForm):
     pass
 
 
+class RegionsField(forms.ModelMultipleChoiceField):
+    """Regions named in the reader's language, with their province."""
+
+    def label_from_instance(self, obj):
+        return obj.choice_label
+
+
 class UserForm(BootstrapFormMixin, forms.Form):
     username = forms.RegexField(
         label=_("Username"),
@@ -39,13 +47,18 @@ class UserForm(BootstrapFormMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     dealer = forms.IntegerField(
-        label=_("Dealer"), required=False, min_value=1, max_value=2**63 - 1, help_text=_("Required for dealer roles.")
+        label=_("Dealer"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text=_("Required for dealer roles."),
+        widget=TypeaheadSelect("dealers:picker_dealers"),
     )
-    regions = forms.ModelMultipleChoiceField(
+    regions = RegionsField(
         label=_("Regions"),
         required=False,
-        queryset=apps.get_model("dealers", "Region").objects.exclude(level="district"),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        queryset=apps.get_model("dealers", "Region").objects.exclude(level="district").select_related("parent"),
+        widget=TypeaheadSelectMultiple("dealers:picker_regions", params={"levels": "country,province,city"}),
         help_text=_("Head-office staff and reps see the dealers in these regions and everything inside them."),
     )
     sees_all_without_regions = forms.BooleanField(

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from dms.accounts.models import ApiToken, User
+from dms.accounts.models import ApiToken, Role, User
 from dms.scoping import signed_in
 
 
@@ -30,3 +30,9 @@ def token_list(*, user) -> QuerySet[ApiToken]:
     if not signed_in(user):
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user=user)
+
+
+def can_read_api_docs(user) -> bool:
+    """The API documentation is for those who connect other systems: head office's administrators and
+    staff, and dealer administrators. Sales reps and dealer staff work in the pages."""
+    return signed_in(user) and user.effective_role in (Role.HQ_ADMIN, Role.HQ_STAFF, Role.DEALER_ADMIN)

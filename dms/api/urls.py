@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from dms.accounts.api import ApiTokenViewSet, MeView, TokenObtainView, UserViewSet
+from dms.api.viewsets import ReadsApiDocs
 from dms.events.api import EventViewSet, NotificationViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -18,7 +19,9 @@ urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[ReadsApiDocs]), name="docs"
+    ),
     path("", include(router.urls)),
     # Each app registers its own routes; included by module path so dms never imports an app.
     path("", include("dealers.urls.api")),

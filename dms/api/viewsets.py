@@ -5,6 +5,8 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import BasePermission
 
+from dms.accounts.selectors import can_read_api_docs
+
 
 class HasRole(BasePermission):
     """Allow only the roles the view lists for this action (deny by default)."""
@@ -14,6 +16,13 @@ class HasRole(BasePermission):
         if not (user and user.is_authenticated):
             return False
         return user.effective_role in view.roles_for_action()
+
+
+class ReadsApiDocs(BasePermission):
+    """The API documentation, for the users ``can_read_api_docs`` names."""
+
+    def has_permission(self, request, view) -> bool:
+        return can_read_api_docs(request.user)
 
 
 class ScopedViewSetMixin:

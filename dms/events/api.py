@@ -6,17 +6,22 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dms.api.viewsets import ScopedReadOnlyViewSet
-from dms.events import selectors, services
+from dms.events import selectors, services, verbs
 from dms.events.filters import EventFilterSet, NotificationFilterSet
 from dms.events.models import Event, Notification
 from dms.views import EVERYONE
 
 
+def _reader(serializer):
+    request = serializer.context.get("request")
+    return request.user if request is not None else None
+
+
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.SerializerMethodField()
     target_type = serializers.SerializerMethodField()
     label = serializers.CharField(read_only=True)
-    sentence = serializers.CharField(read_only=True)
+    sentence = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
@@ -35,6 +40,18 @@ class EventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_actor(self, obj) -> str | None:
+        """The actor's username; a dealer's client reads head office's name instead of its usernames."""
+        if obj.actor is None:
+            return None
+        reader = _reader(self)
+        if reader is not None and reader.is_dealer_user and obj.actor.dealer_id != reader.dealer_id:
+            return verbs.head_office()
+        return obj.actor.username
+
+    def get_sentence(self, obj) -> str:
+        return verbs.describe(obj, viewer=_reader(self))
+
     def get_target_type(self, obj) -> str:
         return f"{obj.target_type.app_label}.{obj.target_type.model}"
 
@@ -50,7 +67,7 @@ class EventViewSet(ScopedReadOnlyViewSet):
 
 class NotificationSerializer(serializers.ModelSerializer):
     verb = serializers.CharField(source="event.verb", read_only=True)
-    sentence = serializers.CharField(source="event.sentence", read_only=True)
+    sentence = serializers.SerializerMethodField()
     target_type = serializers.SerializerMethodField()
     target_id = serializers.CharField(source="event.target_id", read_only=True)
     is_read = serializers.BooleanField(read_only=True)
@@ -59,6 +76,9 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "created_at", "verb", "sentence", "target_type", "target_id", "is_read", "read_at"]
         read_only_fields = fields
+
+    def get_sentence(self, obj) -> str:
+        return verbs.describe(obj.event, viewer=_reader(self))
 
     def get_target_type(self, obj) -> str:
         content_type = obj.event.target_type
@@ -80,7 +100,7 @@ class NotificationViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = services.notification_mark_read(user=request.user, notification=self.get_object())
-        return Response(NotificationSerializer(notification).data)
+        return Response(NotificationSerializer(notification, context=self.get_serializer_context()).data)
 
     @extend_schema(
         request=None, responses={200: inline_serializer("MarkedRead", {"marked": serializers.IntegerField()})}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dms.events import verbs
 from dms.events.models import Event, Notification
 from dms.filters import StrictBooleanFilter
+from dms.lists import SortFilter
 
 
 class EventFilterSet(django_filters.FilterSet):
@@ -19,6 +20,8 @@ class EventFilterSet(django_filters.FilterSet):
     since = django_filters.DateFilter(label=_("From"), field_name="created_at", lookup_expr="date__gte")
     until = django_filters.DateFilter(label=_("To"), field_name="created_at", lookup_expr="date__lte")
     q = django_filters.CharFilter(label=_("Object"), field_name="target_repr", lookup_expr="icontains")
+
+    sort = SortFilter(fields={"time": "created_at", "kind": "verb"})
 
     class Meta:
         model = Event

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.events import verbs
 
@@ -24,7 +25,7 @@ class Event(models.Model):
     )
     verb = models.CharField(_("kind"), max_length=64, db_index=True)
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type"))
-    target_id = models.CharField(_("object id"), max_length=64)
+    target_id = models.CharField(pgettext_lazy("event", "object id"), max_length=64)
     target_repr = models.CharField(_("object"), max_length=200)
     # The dealer the event concerns, so that dealer users and territory-bound staff see only theirs.
     dealer_id = models.PositiveBigIntegerField(_("dealer"), null=True, blank=True, db_index=True)

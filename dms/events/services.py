@@ -141,12 +141,19 @@ def notification_email_send(*, notification_id: int) -> bool:
         ).update(emailed_at=timezone.now())
     if not claimed:
         return False
-    notification = Notification.objects.select_related("event", "event__actor", "recipient").get(pk=notification_id)
+    notification = Notification.objects.select_related("event", "event__actor", "event__target_type", "recipient").get(
+        pk=notification_id
+    )
     if not notification.recipient.email:
         return False
     language = notification.recipient.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        context = {"notification": notification, "event": notification.event, "site_url": settings.DMS_SITE_URL}
+        context = {
+            "notification": notification,
+            "event": notification.event,
+            "recipient": notification.recipient,
+            "site_url": settings.DMS_SITE_URL,
+        }
         subject = render_to_string("events/email/notification_subject.txt", context).strip()
         body = render_to_string("events/email/notification_body.txt", context)
     try:

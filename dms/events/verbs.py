@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -50,11 +51,27 @@ class _Blank(dict):
         return ""
 
 
-def describe(event) -> str:
-    """The sentence for one event in the active language, e.g. "Wang Li created the API token ERP"."""
+def head_office() -> str:
+    """What dealers call the brand's staff: the brand's name when settings has one, else "Head office"."""
+    return settings.BRAND_NAME or str(_("Head office"))
+
+
+def person(user, *, viewer=None) -> str:
+    """A user's name as ``viewer`` may read it: a dealer user sees anyone outside their own company as
+    head office, never a head-office username."""
+    if user is None:
+        return ""
+    if viewer is not None and getattr(viewer, "is_dealer_user", False) and user.dealer_id != viewer.dealer_id:
+        return head_office()
+    return str(user)
+
+
+def describe(event, *, viewer=None) -> str:
+    """The sentence for one event in the active language as ``viewer`` may read it, e.g. "Wang Li
+    created the API token ERP"; a dealer user reads "Head office approved the order…"."""
     verb = get(event.verb)
     values = _Blank({k: v for k, v in (event.data or {}).items() if isinstance(v, str | int)})
-    values["actor"] = str(event.actor) if event.actor_id else str(_("System"))
+    values["actor"] = person(event.actor, viewer=viewer) if event.actor_id else str(_("System"))
     values["target"] = event.target_repr
     if verb is None:
         return f"{values['actor']} · {event.verb} · {event.target_repr}"

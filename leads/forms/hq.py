@@ -5,9 +5,12 @@ leads.services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealers.forms import REGION_CHOICES, DealerChoiceField, RegionChoiceField
+from dealers.forms import REGION_CHOICES, DealerChoiceField, RegionChoiceField, region_picker
 from dealers.models import Dealer, Region
+from dealers.validators import validate_phone
+from dms.bulk import BulkForm
 from dms.forms import BootstrapFormMixin
+from dms.widgets import TypeaheadSelect
 from leads import importing
 from leads.forms.public import CONSENT_PURPOSE
 from leads.models import MAX_WEIGHT, AssignmentRule, Lead
@@ -30,9 +33,8 @@ UNITS = [("minutes", _("minutes")), ("hours", _("hours")), ("days", _("days"))]
 UNIT_MINUTES = {"minutes": 1, "hours": 60, "days": 24 * 60}
 
 
-class AssignForm(BootstrapFormMixin, forms.Form):
-    """Give a lead to a dealer by hand. The page offers the dealers authorised for the lead; any dealer the
-    user may see is accepted here, and the service refuses one that is not authorised."""
+class AssignFields(forms.Form):
+    """The dealer a lead goes to and, when the dealer is full, the reason to exceed its capacity."""
 
     dealer = DealerChoiceField(
         label=_("Dealer"),
@@ -46,14 +48,36 @@ class AssignForm(BootstrapFormMixin, forms.Form):
         help_text=_("Only needed when the dealer already holds as many open leads as its capacity."),
     )
 
+
+class AssignForm(BootstrapFormMixin, AssignFields):
+    """Give a lead to a dealer by hand. The page offers the dealers authorised for the lead; any dealer the
+    user may see is accepted here, and the service refuses one that is not authorised."""
+
     def __init__(self, *args, scope, dealers=None, **kwargs):
         """``scope``: the dealers the user may see (``dealers_in_scope``); ``dealers``: those to offer."""
         super().__init__(*args, **kwargs)
-        field = self.fields["dealer"]
-        field.queryset = scope
+        self.fields["dealer"].queryset = scope
         if dealers is not None:
-            # The page's choices: the authorised dealers, with the open leads each holds.
-            field.choices = [("", "---------")] + [(dealer.pk, dealer_option(dealer)) for dealer in dealers]
+            self.offer(dealers)
+
+    def offer(self, dealers) -> None:
+        """The page's choices: the authorised dealers, with the open leads each holds, searched in the page."""
+        field = self.fields["dealer"]
+        field.widget = TypeaheadSelect(attrs=field.widget.attrs)
+        field.choices = [("", "---------")] + [(dealer.pk, dealer_option(dealer)) for dealer in dealers]
+
+
+class BulkAssignForm(BulkForm, AssignFields):
+    """Give every ticked lead to one dealer, each through the same checks as assigning it by hand."""
+
+    def __init__(self, *args, scope, **kwargs):
+        """``scope``: the dealers the user may see (``dealers_in_scope``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["dealer"].queryset = scope
+
+    def offer(self, dealers) -> None:
+        """Offer only ``dealers`` (with the open leads each holds); any dealer in scope is still accepted."""
+        self.fields["dealer"].choices = [("", "---------")] + [(dealer.pk, dealer_option(dealer)) for dealer in dealers]
 
 
 def dealer_option(dealer) -> str:
@@ -72,6 +96,7 @@ class LeadEntryForm(BootstrapFormMixin, forms.Form):
         label=_("Phone"),
         max_length=32,
         required=False,
+        validators=[validate_phone],
         help_text=_("A mobile number, or a landline with its area code."),
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
@@ -82,6 +107,7 @@ class LeadEntryForm(BootstrapFormMixin, forms.Form):
         queryset=REGION_CHOICES,
         required=False,
         help_text=_("The province, city or district the customer is in."),
+        widget=region_picker(),
     )
     region_code = forms.CharField(
         label=_("Or region code"),
@@ -176,6 +202,7 @@ class RuleForm(BootstrapFormMixin, forms.Form):
         required=False,
         empty_label=_("Everywhere"),
         help_text=_("The rule applies to leads in this region and everything inside it."),
+        widget=region_picker(),
     )
     product_line = forms.ModelChoiceField(
         label=_("Product line"),

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from dealers.validators import normalize_uscc, validate_uscc
+from dealers.validators import normalize_uscc, validate_phone, validate_uscc
 from dms.forms import BootstrapFormMixin
 from leads.models import FollowUp
 from orders import selectors as order_selectors
@@ -74,6 +74,7 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
         label=_("Customer phone"),
         max_length=32,
         required=False,
+        validators=[validate_phone],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     product_line = forms.ModelChoiceField(label=_("Product line"), queryset=ProductLine.objects.none())

@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from dealers.forms import RegionChoiceField
 from dealers.models import Region
+from dealers.validators import validate_phone
 from dms.forms import BootstrapFormMixin
+from dms.widgets import TypeaheadSelect
 from orders.models import ProductLine
 
 # What the customer agrees to; stored with the lead, in the words they were shown.
@@ -22,6 +24,7 @@ class EnquiryForm(BootstrapFormMixin, forms.Form):
         label=_("Phone"),
         max_length=32,
         required=False,
+        validators=[validate_phone],
         help_text=_("A mobile number, or a landline with its area code."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
@@ -34,6 +37,7 @@ class EnquiryForm(BootstrapFormMixin, forms.Form):
         queryset=Region.objects.filter(level__in=[Region.Level.PROVINCE, Region.Level.CITY])
         .select_related("parent")
         .order_by("path"),
+        widget=TypeaheadSelect(),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     product_line = forms.ModelChoiceField(

@@ -15,6 +15,7 @@ from dms.accounts.models import User
 from dms.errors import DomainError, InvalidTransition, PermissionDeniedError
 from leads import verbs
 from leads.models import Lead, LeadImport
+from leads.selectors import can_import_leads
 from leads.services.common import queue_assignment
 from leads.services.intake import lead_create
 
@@ -46,7 +47,7 @@ def lead_import_start(*, actor: User, uploaded_file) -> LeadImport:
     the worker. Raises ``ImportFileError`` (``import_file_invalid``) with a message for the uploader."""
     from leads import importing
 
-    if actor is None or not actor.is_hq:
+    if actor is None or not can_import_leads(actor):
         raise PermissionDeniedError()
     rows = importing.read(uploaded_file)
     uploaded_file.seek(0)

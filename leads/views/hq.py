@@ -3,9 +3,7 @@ with its routing decision and timeline, manual entry and assignment, the funnel,
 and the setup pages (lead imports run by the worker, assignment rules and lead sources). Changing rules and
 sources needs ``manage_lead_routing``; other head-office staff see them read-only."""
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,22 +12,42 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from dealers.forms import chosen_dealer_picker
 from dealers.models import Region
 from dealers.selectors import dealers_in_scope
+from dms.bulk import BulkActionMixin
 from dms.errors import DomainError
 from dms.exports import ExportMixin, csv_response, local_minute, spreadsheet
 from dms.filters import YES_NO
-from dms.forms import StatusSelect, flash_form_errors, run_service, style_form
+from dms.forms import (
+    FormPageMixin,
+    StatusSelect,
+    flash_form_errors,
+    page_with_forms,
+    row_error,
+    run_service,
+    style_form,
+)
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from leads import importing, reports, selectors, services
-from leads.filters import FunnelFilterSet, LeadFilterSet, RegistrationFilterSet, default_period
+from leads.filters import (
+    FunnelFilterSet,
+    ImportFilterSet,
+    LeadFilterSet,
+    LeadQueueFilterSet,
+    RegistrationFilterSet,
+    RuleFilterSet,
+    SourceFilterSet,
+    default_period,
+)
 from leads.forms.hq import (
     ApproveRegistrationForm,
     AssignForm,
+    BulkAssignForm,
     LeadEntryForm,
     LeadImportForm,
     RejectRegistrationForm,
@@ -67,11 +85,8 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _dealer_select(user, *, empty) -> forms.Select:
-    dealers = dealers_in_scope(user=user).values_list("pk", "code", "name")
-    return forms.Select(
-        choices=[("", empty), *((pk, f"{code} {name}") for pk, code, name in dealers)], attrs=SMALL_SELECT
-    )
+def _dealer_select(request, *, empty):
+    return chosen_dealer_picker(user=request.user, chosen=request.GET.get("dealer", ""), empty=empty)
 
 
 def _safe_next(request, default: str) -> str:
@@ -86,7 +101,28 @@ def _safe_next(request, default: str) -> str:
 # Leads ------------------------------------------------------------------------------------------
 
 
-class LeadListView(ExportMixin, ScopedListView):
+class BulkAssignMixin(BulkActionMixin):
+    """Ticked leads given to one dealer, each through ``lead_assign_manually`` as from the lead page."""
+
+    bulk_form_class = BulkAssignForm
+    bulk_actions = {"assign": gettext_lazy("Assigned.")}
+
+    def get_bulk_form_kwargs(self) -> dict:
+        return {**super().get_bulk_form_kwargs(), "scope": dealers_in_scope(user=self.request.user)}
+
+    def bulk_queryset(self):
+        return selectors.lead_list(user=self.request.user)
+
+    def bulk_describe(self, lead: Lead) -> tuple[str, str]:
+        return lead.number, reverse("leads:detail", args=[lead.pk])
+
+    def bulk_perform(self, lead: Lead, *, action: str, data: dict) -> None:
+        services.lead_assign_manually(
+            actor=self.request.user, lead=lead, dealer=data["dealer"], override_reason=data["override_reason"]
+        )
+
+
+class LeadListView(BulkAssignMixin, ExportMixin, ScopedListView):
     allowed_roles = HQ
     selector = selectors.leads_with_open_assignment
     filterset_class = LeadFilterSet
@@ -101,7 +137,7 @@ class LeadListView(ExportMixin, ScopedListView):
         fields = self.filterset.form.fields
         for name in ("created_from", "created_to"):
             fields[name].widget.input_type = "date"
-        fields["dealer"].widget = _dealer_select(self.request.user, empty=_("All dealers"))
+        fields["dealer"].widget = _dealer_select(self.request, empty=_("All dealers"))
         fields["status"].widget = StatusSelect(
             choices=[("", _("All statuses")), *Lead.Status.choices], attrs=SMALL_SELECT
         )
@@ -142,10 +178,11 @@ class LeadListView(ExportMixin, ScopedListView):
         ]
 
 
-class UnassignedQueueView(ScopedListView):
+class UnassignedQueueView(BulkAssignMixin, ScopedListView):
     allowed_roles = HQ
     selector = selectors.unassigned_queue
     template_name = "leads/desk/unassigned.html"
+    filterset_class = LeadQueueFilterSet
     context_object_name = "leads"
     paginate_by = 20
 
@@ -163,6 +200,10 @@ class UnassignedQueueView(ScopedListView):
             }
             for lead in leads
         ]
+        if "bulk_form" in context:
+            # The bulk bar offers the dealers authorised for at least one lead of the page.
+            offered = {dealer.pk: dealer for lead in leads for dealer in choices[lead.pk]}
+            context["bulk_form"].offer(offered.values())
         context["next"] = self.request.get_full_path()
         return context
 
@@ -197,16 +238,22 @@ class LeadDetailView(ScopedDetailView):
             choices = selectors.assignable_dealers(user=user, leads=[lead])[lead.pk]
             if current is not None:
                 choices = [dealer for dealer in choices if dealer.pk != current.dealer_id]
-            context["assign_form"] = AssignForm(scope=dealers_in_scope(user=user), dealers=choices)
+            # An assignment that failed comes back bound (see LeadAssignView), offered the same choices.
+            form = kwargs.get("assign_form") or AssignForm(scope=dealers_in_scope(user=user))
+            form.offer(choices)
+            context["assign_form"] = form
             context["assignable"] = choices
         return context
 
 
-class LeadAssignView(RoleRequiredMixin, View):
-    """Give a lead to a dealer by hand, from the lead page or the unassigned queue; a refusal comes back
-    as a message on the page the form came from."""
+class LeadAssignView(FormPageMixin, RoleRequiredMixin, View):
+    """Give a lead to a dealer by hand, from the lead page or the unassigned queue. On the lead page a refusal
+    shows beside its field, with the choice and the reason kept; in the queue it is a message naming the lead."""
 
     allowed_roles = HQ
+
+    def form_page_url(self, *, pk):
+        return reverse("leads:detail", args=[pk])
 
     def post(self, request, pk):
         lead = get_object_or_404(selectors.lead_list(user=request.user), pk=pk)
@@ -223,7 +270,13 @@ class LeadAssignView(RoleRequiredMixin, View):
                 override_reason=form.cleaned_data["override_reason"],
             )
         if assignment is None:
-            flash_form_errors(request, form)
+            in_queue = bool(request.POST.get("next"))
+            if in_queue:
+                row_error(form, lead.number)
+            if in_queue or form.non_field_errors():
+                flash_form_errors(request, form)
+                return redirect(back)
+            return page_with_forms(LeadDetailView, request, pk=lead.pk, bound_forms={"assign_form": form})
         else:
             messages.success(
                 request,
@@ -382,7 +435,7 @@ class FunnelView(ExportMixin, RoleRequiredMixin, TemplateView):
             _("Won of received (%)"),
         ]
         return [
-            (_("Summary"), [_("Figure"), _("Value")], summary),
+            (pgettext("export sheet", "Summary"), [_("Figure"), _("Value")], summary),
             (_("By province"), [_("Province"), *counts], [[ln.label, *numbers(ln)] for ln in report.provinces]),
             (_("By dealer"), dealer_header, dealer_rows),
             (_("By source"), [_("Source"), *counts], [[ln.label, *numbers(ln)] for ln in report.sources]),
@@ -403,7 +456,7 @@ class RegistrationListView(ScopedListView):
     def get_queryset(self):
         qs = super().get_queryset()
         fields = self.filterset.form.fields
-        fields["dealer"].widget = _dealer_select(self.request.user, empty=_("All dealers"))
+        fields["dealer"].widget = _dealer_select(self.request, empty=_("All dealers"))
         fields["status"].widget = StatusSelect(
             choices=[("", _("All statuses")), *DealRegistration.Status.choices], attrs=SMALL_SELECT
         )
@@ -429,32 +482,46 @@ class RegistrationDetailView(ScopedDetailView):
         context.update(
             clashes=selectors.registration_clashes(user=self.request.user, registration=registration),
             can_decide=registration.status == DealRegistration.Status.SUBMITTED,
-            approve_form=ApproveRegistrationForm(auto_id="approve-%s"),
-            reject_form=RejectRegistrationForm(auto_id="reject-%s"),
+            approve_form=kwargs.get("approve_form") or ApproveRegistrationForm(auto_id="approve-%s"),
+            reject_form=kwargs.get("reject_form") or RejectRegistrationForm(auto_id="reject-%s"),
         )
         return context
 
 
-class RegistrationActionView(RoleRequiredMixin, View):
+class RegistrationActionView(FormPageMixin, RoleRequiredMixin, View):
+    """A decision on a deal registration. A form that fails shows the registration again with the input kept
+    and the error beside its field; a refusal about the registration itself is a message."""
+
     abstract = True
     allowed_roles = HQ
     form_class = None
+    form_name = ""
+    auto_id = ""
 
     def post(self, request, pk):
         registration = get_object_or_404(selectors.registration_list(user=request.user), pk=pk)
-        form = self.form_class(request.POST)
+        form = self.form_class(request.POST, auto_id=self.auto_id)
         result = None
         if form.is_valid():
             result = run_service(form, self.perform, registration=registration, **form.cleaned_data)
-        if result is None:
-            flash_form_errors(request, form)
-        else:
+        if result is not None:
             messages.success(request, self.done(result))
+        elif not form.non_field_errors():
+            return page_with_forms(
+                RegistrationDetailView, request, pk=registration.pk, bound_forms={self.form_name: form}
+            )
+        else:
+            flash_form_errors(request, form)
         return redirect("leads:registration_detail", pk=registration.pk)
+
+    def form_page_url(self, *, pk):
+        return reverse("leads:registration_detail", args=[pk])
 
 
 class RegistrationApproveView(RegistrationActionView):
     form_class = ApproveRegistrationForm
+    form_name = "approve_form"
+    auto_id = "approve-%s"
 
     def perform(self, *, registration, days):
         return services.registration_approve(actor=self.request.user, registration=registration, days=days)
@@ -469,6 +536,8 @@ class RegistrationApproveView(RegistrationActionView):
 
 class RegistrationRejectView(RegistrationActionView):
     form_class = RejectRegistrationForm
+    form_name = "reject_form"
+    auto_id = "reject-%s"
 
     def perform(self, *, registration, reason):
         return services.registration_reject(actor=self.request.user, registration=registration, reason=reason)
@@ -480,10 +549,7 @@ class RegistrationRejectView(RegistrationActionView):
 class RoutingRequiredMixin:
     """Only HQ administrators and holders of ``manage_lead_routing`` get past; others get 403."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not selectors.can_manage_routing(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    may_use = staticmethod(selectors.can_manage_routing)
 
 
 # Imports ----------------------------------------------------------------------------------------
@@ -493,6 +559,7 @@ class LeadImportView(RoleRequiredMixin, FormView):
     """Upload a file; it is checked (columns, size) at once and taken in by the worker."""
 
     allowed_roles = HQ
+    may_use = staticmethod(selectors.can_import_leads)
     form_class = LeadImportForm
     template_name = "leads/setup/import.html"
 
@@ -522,6 +589,7 @@ class LeadImportTemplateView(RoleRequiredMixin, View):
     """The columns with an example row, as CSV (default) or ``?format=xlsx``, headed in the reader's language."""
 
     allowed_roles = HQ
+    may_use = staticmethod(selectors.can_import_leads)
 
     def get(self, request):
         kind = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
@@ -534,8 +602,10 @@ class LeadImportTemplateView(RoleRequiredMixin, View):
 
 class LeadImportListView(ScopedListView):
     allowed_roles = HQ
+    may_use = staticmethod(selectors.can_import_leads)
     selector = selectors.import_list
     template_name = "leads/setup/import_list.html"
+    filterset_class = ImportFilterSet
     context_object_name = "imports"
 
 
@@ -543,6 +613,7 @@ class LeadImportDetailView(ScopedDetailView):
     """The progress (polled every two seconds while the worker runs) and the row errors."""
 
     allowed_roles = HQ
+    may_use = staticmethod(selectors.can_import_leads)
     selector = selectors.import_list
     template_name = "leads/setup/import_detail.html"
     context_object_name = "record"
@@ -563,6 +634,7 @@ class LeadImportErrorsView(RoleRequiredMixin, View):
     """Every row error of an import, as CSV, to fix the file with."""
 
     allowed_roles = HQ
+    may_use = staticmethod(selectors.can_import_leads)
 
     def get(self, request, pk):
         record = get_object_or_404(selectors.import_list(user=request.user), pk=pk)
@@ -575,8 +647,10 @@ class LeadImportErrorsView(RoleRequiredMixin, View):
 
 class RuleListView(ScopedListView):
     allowed_roles = HQ
+    may_use = staticmethod(selectors.can_see_routing)
     selector = selectors.rule_list
     template_name = "leads/setup/rule_list.html"
+    filterset_class = RuleFilterSet
     context_object_name = "rules"
     paginate_by = 50
 
@@ -658,8 +732,10 @@ class RuleDeactivateView(RoutingRequiredMixin, RoleRequiredMixin, View):
 
 class SourceListView(ScopedListView):
     allowed_roles = HQ
+    may_use = staticmethod(selectors.can_see_routing)
     selector = selectors.source_list
     template_name = "leads/setup/source_list.html"
+    filterset_class = SourceFilterSet
     context_object_name = "sources"
     paginate_by = 50
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,10 +14,11 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from dms.errors import DomainError, PermissionDeniedError
-from dms.forms import flash_form_errors, run_service
+from dms.forms import FormPageMixin, page_with_forms, run_service
 from dms.templatetags.money import cny
 from dms.views import DEALER, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from leads import selectors, services
+from leads.filters import DealerRegistrationFilterSet, LeadQueueFilterSet
 from leads.forms.portal import FollowUpForm, ReasonForm, RegistrationForm, WonForm
 from leads.models import Assignment, Lead
 from orders import selectors as order_selectors
@@ -57,6 +59,7 @@ class InboxView(ScopedListView):
     allowed_roles = DEALER
     selector = selectors.lead_inbox
     template_name = "leads/portal/inbox.html"
+    filterset_class = LeadQueueFilterSet
     context_object_name = "leads"
 
     def get_context_data(self, **kwargs):
@@ -72,6 +75,7 @@ class PipelineView(ScopedListView):
     allowed_roles = DEALER
     selector = selectors.lead_pipeline
     template_name = "leads/portal/pipeline.html"
+    filterset_class = LeadQueueFilterSet
     context_object_name = "leads"
 
     def get(self, request, *args, **kwargs):
@@ -160,12 +164,13 @@ class LeadDetailView(ScopedDetailView):
             follow_ups=follow_ups,
             next_action_on=follow_ups[0].next_action_on if follow_ups else None,
             silent=in_progress and not any(f.created_at >= lead.accepted_at for f in follow_ups),
+            decline_form=kwargs.get("decline_form") or ReasonForm(auto_id="decline-%s"),
         )
         if in_progress:
             context.update(
-                follow_up_form=FollowUpForm(auto_id="follow-up-%s"),
-                won_form=WonForm(user=user, auto_id="won-%s"),
-                lost_form=ReasonForm(auto_id="lost-%s"),
+                follow_up_form=kwargs.get("follow_up_form") or FollowUpForm(auto_id="follow-up-%s"),
+                won_form=kwargs.get("won_form") or WonForm(user=user, auto_id="won-%s"),
+                lost_form=kwargs.get("lost_form") or ReasonForm(auto_id="lost-%s"),
                 own_orders=order_selectors.order_list(user=user)
                 .exclude(status__in=[Order.Status.DRAFT, Order.Status.CANCELLED, Order.Status.REJECTED])
                 .values_list("number", "created_at", "gross_amount")[:ORDER_SUGGESTIONS],
@@ -181,15 +186,16 @@ def _back(request, lead: Lead):
     return redirect("portal:lead_detail", lead.pk)
 
 
-class LeadActionView(RoleRequiredMixin, View):
-    """Base of the actions on a lead: a lead never offered to the dealer is not found; a refusal is a message."""
+class LeadActionView(FormPageMixin, RoleRequiredMixin, View):
+    """Base of the actions on a lead: a lead never offered to the dealer is not found; a refusal is a message.
+    An action with a form that fails shows the lead's page again with that form, its input and its errors."""
 
     abstract = True
 
     def post(self, request, pk):
         lead = get_object_or_404(selectors.dealer_leads(user=request.user), pk=pk)
         try:
-            self.act(request, lead)
+            failed = self.act(request, lead)
         except PermissionDeniedError:
             if lead.holding == A.OFFERED:
                 messages.error(request, _("Accept the lead first."))
@@ -197,10 +203,29 @@ class LeadActionView(RoleRequiredMixin, View):
                 messages.error(request, _("Your dealer no longer holds this lead."))
         except DomainError as exc:
             messages.error(request, str(exc.message))
+        else:
+            if failed is not None:
+                return page_with_forms(LeadDetailView, request, pk=lead.pk, bound_forms=failed)
         return _back(request, lead)
 
-    def act(self, request, lead: Lead) -> None:
+    def form_page_url(self, *, pk):
+        return reverse("portal:lead_detail", args=[pk])
+
+    def act(self, request, lead: Lead) -> dict | None:
+        """Do the action; return ``{context name: form}`` when its form failed."""
         raise NotImplementedError
+
+    @staticmethod
+    def attempt(form, service, /, **kwargs):
+        """Call ``service``; a broken rule about one of the form's fields goes beside that field and None is
+        returned. Any other refusal is raised, to be shown as a message."""
+        try:
+            return service(**kwargs)
+        except DomainError as exc:
+            if exc.field not in form.fields:
+                raise
+            form.add_error(exc.field, str(exc.message))
+            return None
 
     def offer(self, request, lead: Lead) -> Assignment | None:
         """The open offer of the lead to the user's dealer, or None with a message saying so."""
@@ -230,26 +255,30 @@ class LeadDeclineView(LeadActionView):
     allowed_roles = DEALER
 
     def act(self, request, lead):
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            flash_form_errors(request, form)
-            return
         assignment = self.offer(request, lead)
-        if assignment is not None:
-            services.assignment_decline(actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"])
+        if assignment is None:
+            return None
+        form = ReasonForm(request.POST, auto_id="decline-%s")
+        if not form.is_valid():
+            return {"decline_form": form}
+        reason = form.cleaned_data["reason"]
+        if self.attempt(form, services.assignment_decline, actor=request.user, assignment=assignment, reason=reason):
             messages.success(request, _("You declined lead %(number)s.") % {"number": lead.number})
+            return None
+        return {"decline_form": form}
 
 
 class LeadFollowUpView(LeadActionView):
     allowed_roles = DEALER
 
     def act(self, request, lead):
-        form = FollowUpForm(request.POST)
-        if not form.is_valid():
-            flash_form_errors(request, form)
-            return
-        services.follow_up_add(actor=request.user, lead=lead, **form.cleaned_data)
-        messages.success(request, _("Follow-up logged."))
+        form = FollowUpForm(request.POST, auto_id="follow-up-%s")
+        if form.is_valid() and self.attempt(
+            form, services.follow_up_add, actor=request.user, lead=lead, **form.cleaned_data
+        ):
+            messages.success(request, _("Follow-up logged."))
+            return None
+        return {"follow_up_form": form}
 
 
 class LeadQualifyView(LeadActionView):
@@ -264,27 +293,29 @@ class LeadWonView(LeadActionView):
     allowed_roles = DEALER
 
     def act(self, request, lead):
-        form = WonForm(request.POST, user=request.user)
-        if not form.is_valid():
-            flash_form_errors(request, form)
-            return
-        amount = form.cleaned_data["amount"]
-        services.lead_mark_won(actor=request.user, lead=lead, amount=amount, order=form.cleaned_data["order"])
-        messages.success(
-            request, _("Lead %(number)s is won: %(amount)s.") % {"number": lead.number, "amount": cny(amount)}
-        )
+        form = WonForm(request.POST, user=request.user, auto_id="won-%s")
+        if form.is_valid() and self.attempt(
+            form, services.lead_mark_won, actor=request.user, lead=lead, **form.cleaned_data
+        ):
+            amount = form.cleaned_data["amount"]
+            messages.success(
+                request, _("Lead %(number)s is won: %(amount)s.") % {"number": lead.number, "amount": cny(amount)}
+            )
+            return None
+        return {"won_form": form}
 
 
 class LeadLostView(LeadActionView):
     allowed_roles = DEALER
 
     def act(self, request, lead):
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            flash_form_errors(request, form)
-            return
-        services.lead_mark_lost(actor=request.user, lead=lead, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Lead %(number)s is marked lost.") % {"number": lead.number})
+        form = ReasonForm(request.POST, auto_id="lost-%s")
+        if form.is_valid() and self.attempt(
+            form, services.lead_mark_lost, actor=request.user, lead=lead, reason=form.cleaned_data["reason"]
+        ):
+            messages.success(request, _("Lead %(number)s is marked lost.") % {"number": lead.number})
+            return None
+        return {"lost_form": form}
 
 
 # Deal registrations -------------------------------------------------------------------------------
@@ -294,6 +325,7 @@ class RegistrationListView(ScopedListView):
     allowed_roles = DEALER
     selector = selectors.registration_list
     template_name = "leads/portal/registration_list.html"
+    filterset_class = DealerRegistrationFilterSet
     context_object_name = "registrations"
 
     def get_context_data(self, **kwargs):

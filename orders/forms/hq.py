@@ -7,10 +7,12 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dealers import selectors as dealer_selectors
-from dealers.forms import DealerChoiceField
-from dealers.models import Region
+from dealers.forms import ABOVE_DISTRICT, DealerChoiceField, RegionChoiceField, dealer_picker, region_picker
+from dealers.models import Dealer, Region
+from dms.bulk import BulkForm
 from dms.forms import BootstrapFormMixin
 from orders import selectors, services
 from orders.models import Payment
@@ -20,7 +22,9 @@ QUANTITY_MESSAGE = _("Enter a quantity of at least 1.")
 
 
 class OrderCreateForm(BootstrapFormMixin, forms.Form):
-    dealer = DealerChoiceField(label=_("Dealer"), queryset=None)
+    dealer = DealerChoiceField(
+        label=_("Dealer"), queryset=None, widget=dealer_picker(statuses=(Dealer.Status.ACTIVE, Dealer.Status.PROBATION))
+    )
     requested_delivery_date = forms.DateField(
         label=_("Requested delivery date"),
         required=False,
@@ -61,6 +65,23 @@ class ApproveForm(ReasonForm):
         )
 
 
+class BulkDecisionForm(BulkForm):
+    """Approve or reject the orders ticked in the approval queue; one reason serves every rejected order."""
+
+    reason = forms.CharField(
+        label=_("Reason to reject"),
+        max_length=1000,
+        required=False,
+        help_text=_("Orders past the credit limit or with overdue invoices are approved one by one, on their page."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason to reject the selected orders."))
+        return cleaned
+
+
 class AddLineForm(BootstrapFormMixin, forms.Form):
     sku = forms.CharField(
         label=_("SKU"),
@@ -95,7 +116,7 @@ class StockAdjustForm(BootstrapFormMixin, forms.Form):
     warehouse = WarehouseChoiceField(label=_("Warehouse"), queryset=None)
     sku = forms.CharField(label=_("SKU"), max_length=40)
     delta = forms.IntegerField(
-        label=_("Change"),
+        label=pgettext_lazy("stock movement", "Change"),
         min_value=-services.MAX_ADJUSTMENT,
         max_value=services.MAX_ADJUSTMENT,
         help_text=_("Units to add (received) or, with a minus sign, to remove."),
@@ -160,12 +181,13 @@ class DefaultWarehouseForm(BootstrapFormMixin, forms.Form):
 
 
 class AgingFilterForm(forms.Form):
-    region = forms.ModelChoiceField(
+    region = RegionChoiceField(
         label=_("Region"),
         queryset=Region.objects.exclude(level=Region.Level.DISTRICT),
         to_field_name="code",
         required=False,
         help_text=_("Includes every city and district inside it."),
+        widget=region_picker(ABOVE_DISTRICT),
     )
     as_of = forms.DateField(
         label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dms.forms import BootstrapFormMixin
+from dms.lists import SortFilter
 from orders import selectors
 from orders.filters import OrderFilterSet, ProductFilterSet
 from orders.models import Order
@@ -32,6 +33,8 @@ class CatalogueFilterSet(ProductFilterSet):
         label=_("Product line"), queryset=_authorised_lines, to_field_name="code", empty_label=_("All product lines")
     )
     is_active = None
+    # Dealers see their own prices, not the base price: the catalogue sorts by SKU and name only.
+    sort = SortFilter(fields={"sku": "sku", "name": "name"}, labels={"sku": _("SKU"), "name": _("Name")})
 
     class Meta(ProductFilterSet.Meta):
         fields = ["q", "product_line"]

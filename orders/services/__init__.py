@@ -24,7 +24,7 @@ from orders.services.catalogue import (
     catalogue_save,
     price_list_save,
 )
-from orders.services.common import can
+from orders.services.common import can, can_see_stock
 from orders.services.ledger import CREDIT_BLOCKS, INVOICE_TRANSITIONS, credit_reasons, invoice_move
 from orders.services.orders import (
     MAX_AMOUNT,
@@ -77,6 +77,7 @@ __all__ = [
     "PaymentReferenceTaken",
     "authorization_save",
     "can",
+    "can_see_stock",
     "catalogue_save",
     "credit_limit_set",
     "credit_reasons",

@@ -17,6 +17,11 @@ def can(user: User | None, codename: str) -> bool:
     return user.is_hq_admin or user.has_perm(f"orders.{codename}")
 
 
+def can_see_stock(user: User | None) -> bool:
+    """The stock pages: for those who move stock, by counting it or shipping orders."""
+    return can(user, "adjust_stock") or can(user, "ship_order")
+
+
 def require(user: User | None, codename: str) -> None:
     if not can(user, codename):
         raise PermissionDeniedError()

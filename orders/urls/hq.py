@@ -3,11 +3,13 @@ payments, aging and credit."""
 
 from django.urls import path
 
+from orders import pickers
 from orders.views.hq import finance, orders
 
 app_name = "orders"
 urlpatterns = [
     path("orders/", orders.OrderListView.as_view(), name="list"),
+    path("pickers/products/", pickers.ProductPicker.as_view(), name="picker_products"),
     path("orders/approvals/", orders.ApprovalQueueView.as_view(), name="approvals"),
     path("orders/new/", orders.OrderCreateView.as_view(), name="create"),
     path("orders/<int:pk>/", orders.OrderDetailView.as_view(), name="detail"),

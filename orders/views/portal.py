@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from dms.errors import DomainError
-from dms.forms import flash_form_errors, style_form
+from dms.forms import FormPageMixin, flash_form_errors, page_with_forms, row_error, run_service
 from dms.spreadsheets import ImportFileError
 from dms.views import DEALER, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import cart_import, selectors, services
@@ -139,8 +139,8 @@ class CartPageMixin(RoleRequiredMixin):
         context["has_problems"] = any(not line.orderable or line.short or line.note for line in lines)
         return context
 
-    def render_cart(self, **forms):
-        return render(self.request, self.template_name, self.cart_context(**forms))
+    def render_cart(self, status: int = 200, **forms):
+        return render(self.request, self.template_name, self.cart_context(**forms), status=status)
 
 
 class CartView(CartPageMixin, TemplateView):
@@ -165,6 +165,10 @@ class CartAddView(RoleRequiredMixin, View):
     def post(self, request):
         form = AddToCartForm(request.POST, user=request.user)
         if not form.is_valid():
+            # The form is one row of the catalogue: the message names the product it is about.
+            product = form.cleaned_data.get("product")
+            if product is not None:
+                row_error(form, f"{product.sku} {product.local_name}")
             flash_form_errors(request, form)
             return _back(request, "portal:catalogue")
         product, quantity = form.cleaned_data["product"], form.cleaned_data["quantity"]
@@ -263,8 +267,9 @@ class CartUploadView(CartLinesImportView):
         return cart_import.file_rows(form.cleaned_data["file"])
 
 
-class CartChangeView(RoleRequiredMixin, View):
-    """Base of the actions on the cart's lines and details: they need a cart."""
+class CartChangeView(FormPageMixin, CartPageMixin, View):
+    """Base of the actions on the cart's lines and details: they need a cart. A change may answer with the
+    cart page itself, when its form failed."""
 
     abstract = True
 
@@ -274,12 +279,16 @@ class CartChangeView(RoleRequiredMixin, View):
             messages.error(request, _("Your cart is empty."))
             return redirect("portal:cart")
         try:
-            self.change(request, cart)
+            response = self.change(request, cart)
         except DomainError as exc:
             messages.error(request, str(exc.message))
-        return redirect("portal:cart")
+            response = None
+        return response or redirect("portal:cart")
 
-    def change(self, request, cart: Order) -> None:
+    def form_page_url(self):
+        return reverse("portal:cart")
+
+    def change(self, request, cart: Order):
         raise NotImplementedError
 
 
@@ -291,8 +300,13 @@ class CartUpdateView(CartChangeView):
     def change(self, request, cart):
         form = CartLineForm(request.POST)
         if not form.is_valid():
+            # The error stands beside the line it is about, as the refusals of a submission do.
+            product = request.POST.get("product", "")
+            if cart.lines.filter(product_id=product if product.isdigit() else None).exists():
+                request.session[CART_NOTES_KEY] = {product: " ".join(form.errors.get("quantity", []))}
+                return None
             flash_form_errors(request, form)
-            return
+            return None
         product_id, quantity = form.cleaned_data["product"], form.cleaned_data["quantity"]
         if not cart.lines.filter(product_id=product_id).exists():
             messages.error(request, _("This product is not in your cart."))
@@ -320,17 +334,22 @@ class CartDetailsView(CartChangeView):
 
     def change(self, request, cart):
         form = CartDetailsForm(request.POST, instance=cart)
-        if not form.is_valid():
-            flash_form_errors(request, form)
-            return
-        services.order_update(actor=request.user, order=cart, **form.cleaned_data)
-        messages.success(request, _("Delivery details saved."))
+        if form.is_valid() and run_service(
+            form, services.order_update, actor=request.user, order=cart, **form.cleaned_data
+        ):
+            messages.success(request, _("Delivery details saved."))
+            return None
+        return self.render_cart(status=422, details_form=form)
 
 
-class CartSubmitView(RoleRequiredMixin, View):
-    """Submit the cart, saving the delivery details sent with it first."""
+class CartSubmitView(FormPageMixin, CartPageMixin, View):
+    """Submit the cart, saving the delivery details sent with it first; details that fail show the cart again
+    with what was typed and the error beside its field."""
 
     allowed_roles = DEALER
+
+    def form_page_url(self):
+        return reverse("portal:cart")
 
     def post(self, request):
         cart = current_cart(request)
@@ -340,13 +359,15 @@ class CartSubmitView(RoleRequiredMixin, View):
         if any(name in request.POST for name in CartDetailsForm.Meta.fields):
             form = CartDetailsForm(request.POST, instance=cart)
             if not form.is_valid():
-                flash_form_errors(request, form)
-                return redirect("portal:cart")
+                return self.render_cart(status=422, details_form=form)
             try:
                 cart = services.order_update(actor=request.user, order=cart, **form.cleaned_data)
             except DomainError as exc:
-                messages.error(request, str(exc.message))
-                return redirect("portal:cart")
+                if exc.field not in form.fields:
+                    messages.error(request, str(exc.message))
+                    return redirect("portal:cart")
+                form.add_error(exc.field, str(exc.message))
+                return self.render_cart(status=422, details_form=form)
         return submit(request, cart, back=redirect("portal:cart"))
 
 
@@ -418,16 +439,19 @@ class PortalOrderDetailView(ScopedDetailView):
                 "invoice": getattr(order, "invoice", None) if order.shipped_at else None,
                 "is_cart": cart is not None and cart.pk == order.pk,
                 "can_cancel": order.status in (S.DRAFT, S.PENDING_APPROVAL),
-                "cancel_form": style_form(CancelOrderForm()),
+                "cancel_form": kwargs.get("cancel_form") or CancelOrderForm(),
             }
         )
         return context
 
 
-class OrderActionView(RoleRequiredMixin, View):
+class OrderActionView(FormPageMixin, RoleRequiredMixin, View):
     """Base of the actions on one of the dealer's orders: another dealer's order is not found."""
 
     abstract = True
+
+    def form_page_url(self, *, pk):
+        return reverse("portal:order_detail", args=[pk])
 
     def post(self, request, pk):
         order = get_object_or_404(selectors.order_detail_queryset(user=request.user), pk=pk)
@@ -447,10 +471,9 @@ class OrderCancelView(OrderActionView):
     def act(self, request, order):
         form = CancelOrderForm(request.POST)
         if not form.is_valid():
-            flash_form_errors(request, form)
-        else:
-            services.order_cancel(actor=request.user, order=order, reason=form.cleaned_data["reason"])
-            messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
+            return page_with_forms(PortalOrderDetailView, request, pk=order.pk, bound_forms={"cancel_form": form})
+        services.order_cancel(actor=request.user, order=order, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
         return redirect("portal:order_detail", order.pk)
 
 

@@ -11,7 +11,8 @@ from dealers.models import Dealer, QualificationDocument
 from dealers.services import documents as document_services
 from dms.errors import PermissionDeniedError, ReasonRequired, RuleViolation
 from dms.events.models import Event, Notification
-from tests.factories import document_type, pdf_bytes, png_bytes
+from tests.factories import DealerFactory, document_type, pdf_bytes, png_bytes
+from tests.platform.field_errors import field_errors, field_value
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +251,36 @@ def test_a_document_is_reviewed_once_as_its_table_says(current, target):
         with pytest.raises(services.DocumentNotPending):
             document_services.document_move(document, target)
         assert document.status == current
+
+
+@pytest.mark.parametrize("tab", ["", "documents"])
+def test_an_upload_refused_by_head_office_shows_beside_its_field_with_the_number_kept(client_as, hq_admin, tab):
+    dealer = DealerFactory()
+    response = client_as(hq_admin).post(
+        reverse("dealers:document_upload", args=[dealer.pk]),
+        {
+            "doc_type": document_type("business_licence").pk,
+            "file": SimpleUploadedFile("licence.pdf", pdf_bytes("upl")),
+            "number": "91330100-777",
+            "issued_on": "2024-01-01",
+            "expires_on": "2023-01-01",
+            "tab": tab,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and not list(response.context["messages"])
+    assert field_errors(page, "id_expires_on") == ["到期日期早于签发日期。"]
+    assert field_value(page, "id_number") == "91330100-777"
+    assert '<details class="mt-3" open>' in page
+    assert not QualificationDocument.objects.filter(dealer=dealer).exists()
+
+
+def test_rejecting_a_document_without_a_reason_names_the_document(client_as, hq_admin, dealer_admin):
+    document = upload(dealer_admin, dealer_admin.dealer)
+    response = client_as(hq_admin).post(
+        reverse("dealers:document_reject", args=[dealer_admin.dealer_id, document.pk]), {"reason": " "}, follow=True
+    )
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message.startswith("营业执照 91330100-001") and message.endswith("该字段是必填项。")
+    document.refresh_from_db()
+    assert document.status == "pending"

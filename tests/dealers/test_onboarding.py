@@ -4,14 +4,17 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from dealers import services
 from dealers.models import Dealer, DealerApplication
 from dealers.services import applications
+from dealers.validators import PHONE_MESSAGE
 from dms.accounts.models import User
 from dms.errors import InvalidTransition, RuleViolation
 from dms.events.models import Event
 from tests.factories import DealerFactory, application_data, criteria, make_uscc
+from tests.platform.field_errors import field_errors, field_value
 
 pytestmark = pytest.mark.django_db
 
@@ -278,3 +281,54 @@ def test_out_of_range_numbers_are_form_errors_not_crashes(client):
     response = client.post(reverse("apply:form"), data)
     assert response.status_code == 200
     assert {"founded_year", "warehouse_area"} <= set(response.context["form"].errors)
+
+
+def test_every_error_of_the_application_comes_at_once_beside_its_own_field(client):
+    """A bad phone and USCC are not held back until the other fields are right; capital and year have bounds."""
+    data = application_data(
+        51, uscc="91330100ABC", contact_phone="12345", registered_capital="-10", founded_year=2099, warehouse_area=-5
+    )
+    data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+    response = client.post(reverse("apply:form"), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and not DealerApplication.objects.exists()
+    assert set(response.context["form"].errors) == {
+        "uscc",
+        "contact_phone",
+        "registered_capital",
+        "founded_year",
+        "warehouse_area",
+    }
+    assert field_errors(page, "id_registered_capital") == ["确保该值大于或等于0。"]
+    assert field_errors(page, "id_warehouse_area") == ["确保该值大于或等于0。"]  # once, not twice
+    assert field_errors(page, "id_founded_year") == [f"确保该值小于或等于{timezone.localdate().year}。"]
+    assert field_errors(page, "id_contact_phone") == [str(PHONE_MESSAGE)]
+    assert len(field_errors(page, "id_uscc")) == 1
+    assert field_value(page, "id_company_name") == "申请公司51" and field_value(page, "id_contact_phone") == "12345"
+
+
+def test_the_founding_year_takes_this_year_and_refuses_the_one_before_the_first(client):
+    this_year = timezone.localdate().year
+    data = application_data(52, founded_year=this_year)
+    data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+    assert client.post(reverse("apply:form"), data).status_code == 302
+    data = application_data(53, founded_year=1899)
+    data["regions_wanted"] = [r.pk for r in data["regions_wanted"]]
+    assert set(client.post(reverse("apply:form"), data).context["form"].errors) == {"founded_year"}
+
+
+def test_a_decision_without_its_reason_says_so_beside_the_field_and_keeps_the_input(client_as, hq_staff):
+    application = reviewed(hq_staff, n=54, value=2)
+    client = client_as(hq_staff)
+    response = client.post(reverse("dealers:application_reject", args=[application.pk]), {"reason": " "})
+    page = response.content.decode()
+    assert response.status_code == 422 and not list(response.context["messages"])
+    assert field_errors(page, "reject-reason") == ["该字段是必填项。"]
+    # Below the threshold, approving needs an administrator and a reason: beside the reason, with the note kept.
+    response = client.post(reverse("dealers:application_approve", args=[application.pk]), {"reason": "老客户推荐"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert field_errors(page, "approve-reason") == [str(applications.BelowThreshold.message)]
+    assert field_value(page, "approve-reason") == "老客户推荐"
+    application.refresh_from_db()
+    assert application.status == "under_review"

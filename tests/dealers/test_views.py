@@ -6,7 +6,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dealers.models import Dealer
+from dealers.validators import PHONE_MESSAGE
 from tests.factories import DealerFactory, make_uscc, region
+from tests.platform.field_errors import field_errors, field_value
 from tests.platform.query_budget import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,39 @@ def test_dealer_list_query_count_is_flat(client_as, hq_admin, url):
 
     count = assert_flat_query_count(client_as(hq_admin), url, add)
     assert count <= 12
+
+
+def test_a_contact_with_a_bad_phone_and_no_name_shows_both_errors_beside_their_fields(client_as, hq_admin):
+    dealer = DealerFactory()
+    response = client_as(hq_admin).post(
+        reverse("dealers:contact_add", args=[dealer.pk]), {"name": "", "title": "采购经理", "phone": "12345"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and not list(response.context["messages"])
+    assert field_errors(page, "contact-name") == ["该字段是必填项。"]
+    assert field_errors(page, "contact-phone") == [str(PHONE_MESSAGE)]
+    assert (field_value(page, "contact-title"), field_value(page, "contact-phone")) == ("采购经理", "12345")
+    assert "<details open>" in page
+    assert not dealer.contacts.exists()
+
+
+def test_a_status_change_without_a_reason_keeps_the_choice_and_says_so_beside_the_reason(client_as, hq_admin):
+    dealer = DealerFactory(status="active")
+    response = client_as(hq_admin).post(reverse("dealers:change_status", args=[dealer.pk]), {"status": "suspended"})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert field_errors(page, "status-reason") == ["该字段是必填项。"]
+    assert field_value(page, "status-status") == "suspended"
+    assert 'class="collapse mb-3 show" id="status-change"' in page
+    dealer.refresh_from_db()
+    assert dealer.status == "active"
+
+
+def test_a_bad_uscc_comes_with_the_other_errors_of_the_dealer_form(client_as, hq_admin):
+    response = client_as(hq_admin).post(
+        reverse("dealers:create"),
+        {"name": "", "legal_name": "苏州嘉禾实业有限公司", "uscc": "91330100ABC", "region": region("320500").pk},
+    )
+    errors = response.context["form"].errors
+    assert response.status_code == 200 and {"name", "uscc", "tier", "payment_terms_days"} <= set(errors)
+    assert field_value(response.content.decode(), "id_uscc") == "91330100ABC"

@@ -21,8 +21,12 @@ from tests.platform.permission_matrix import (
 DEALER_ON_OFFER = outcomes(hq_admin="403", hq_staff="403", sales_rep="403", other_dealer="404")
 # Rules and sources change with ``manage_lead_routing``: in the matrix only the HQ administrator holds it.
 ROUTING = HQ_ADMIN_ONLY
-# The sample import is the HQ administrator's: other head-office staff do not find it, dealers are refused.
-IMPORT_OWNER = outcomes(hq_staff="404", sales_rep="404", dealer_admin="403", dealer_staff="403", other_dealer="403")
+# Lead files are imported by head-office administrators and staff, not sales reps.
+IMPORTS = outcomes(sales_rep="403", dealer_admin="403", dealer_staff="403", other_dealer="403")
+# The sample import is the HQ administrator's: other head-office staff do not find it, reps and dealers are refused.
+IMPORT_OWNER = outcomes(hq_staff="404", sales_rep="403", dealer_admin="403", dealer_staff="403", other_dealer="403")
+# Rules and sources are read by head-office administrators and staff; sales reps do not see the routing.
+ROUTING_READ = IMPORTS
 
 API = {
     # The source key is the only credential here: without it everyone, signed in or not, gets 401.
@@ -53,16 +57,16 @@ API = {
 HTML = {
     ("GET", "enquiry:form"): PUBLIC,
     ("GET", "enquiry:thanks"): PUBLIC,
-    ("GET", "leads:import"): HQ_ONLY,
-    ("GET", "leads:import_template"): HQ_ONLY,
-    ("GET", "leads:imports"): HQ_ONLY,
+    ("GET", "leads:import"): IMPORTS,
+    ("GET", "leads:import_template"): IMPORTS,
+    ("GET", "leads:imports"): IMPORTS,
     ("GET", "leads:import_detail"): IMPORT_OWNER,
     ("GET", "leads:import_errors"): IMPORT_OWNER,
-    ("GET", "leads:rules"): HQ_ONLY,
+    ("GET", "leads:rules"): ROUTING_READ,
     ("GET", "leads:rule_create"): ROUTING,
     ("GET", "leads:rule_edit"): ROUTING,
     ("POST", "leads:rule_deactivate"): ROUTING,
-    ("GET", "leads:sources"): HQ_ONLY,
+    ("GET", "leads:sources"): ROUTING_READ,
     ("GET", "leads:source_create"): ROUTING,
     ("POST", "leads:source_rotate"): ROUTING,
     ("POST", "leads:source_deactivate"): ROUTING,

@@ -19,6 +19,7 @@ from tests.factories import DealerFactory, UserFactory, region
 from tests.factories.leads import company_phone
 from tests.factories.orders import ProductLineFactory, authorize
 from tests.leads.test_reports import tell_story
+from tests.platform.field_errors import field_errors, field_value
 from tests.platform.query_budget import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -212,8 +213,13 @@ def test_a_full_dealer_needs_a_reason(en_client, hq_staff, waiting, dealer_one):
     routed(waiting.product_line, "330106", 1)
     client = en_client(hq_staff)
     url = reverse("leads:assign", args=[waiting.pk])
-    response = client.post(url, {"dealer": dealer_one.pk}, follow=True)
-    assert any("capacity" in m for m in messages_of(response))
+    response = client.post(url, {"dealer": dealer_one.pk})
+    page = response.content.decode()
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(page, "id_override_reason") == [
+        "The dealer is at its capacity of open leads: give a reason to assign it anyway."
+    ]
+    assert field_value(page, "id_dealer") == str(dealer_one.pk)
     assert holder_code(waiting) is None
     response = client.post(url, {"dealer": dealer_one.pk, "override_reason": "客户指定"}, follow=True)
     assert holder_code(waiting) == dealer_one.code
@@ -226,8 +232,10 @@ def test_refusals_come_back_as_messages(en_client, hq_staff, canton_staff, waiti
     url = reverse("leads:assign", args=[waiting.pk])
     response = client.post(url, {"dealer": unauthorised.pk}, follow=True)
     assert messages_of(response) == ["The dealer is not authorised for this product line where the lead is."]
-    response = client.post(url, {"dealer": ""}, follow=True)
-    assert messages_of(response) == ["Choose a dealer."]
+    response = client.post(url, {"dealer": ""})
+    assert response.status_code == 422 and field_errors(response.content.decode(), "id_dealer") == ["Choose a dealer."]
+    response = client.post(url, {"dealer": "", "next": reverse("leads:unassigned")}, follow=True)
+    assert messages_of(response) == [f"{waiting.number}: Choose a dealer."]
     # A user who covers 广东 sees neither the 宁波 lead nor dealer 1.
     assert en_client(canton_staff).post(url, {"dealer": dealer_one.pk}).status_code == 404
     assert holder_code(waiting) is None
@@ -400,6 +408,16 @@ def test_bad_entries_are_explained_on_the_form(en_client, hq_staff, line, overri
     assert not Lead.objects.exists()
 
 
+def test_a_bad_phone_comes_with_the_other_errors_of_the_entry_at_once(en_client, hq_staff, line):
+    response = en_client(hq_staff).post(
+        reverse("leads:create"), entry(line, phone="12345", contact_name="", region="", latitude="30.2")
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"phone", "contact_name", "region", "longitude"}
+    assert "mainland China mobile number" in response.context["form"].errors["phone"][0]
+    assert not Lead.objects.exists()
+
+
 def test_a_lead_entered_outside_ones_territory_goes_back_to_the_list(client_as, canton_staff, line):
     response = client_as(canton_staff).post(reverse("leads:create"), entry(line))
     assert response.status_code == 302 and response["Location"] == reverse("leads:list")
@@ -498,8 +516,9 @@ def test_rejecting_needs_a_reason(en_client, hq_staff, line, dealer_admin):
     registration = register(dealer_admin, line)
     client = en_client(hq_staff)
     url = reverse("leads:registration_reject", args=[registration.pk])
-    response = client.post(url, {"reason": "  "}, follow=True)
-    assert messages_of(response) == ["Give a reason."]
+    response = client.post(url, {"reason": "  "})
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(response.content.decode(), "reject-reason") == ["Give a reason."]
     registration.refresh_from_db()
     assert registration.status == R.SUBMITTED
     client.post(url, {"reason": "客户已有经销商跟进"})

@@ -3,10 +3,12 @@
 import pytest
 from django.urls import reverse
 
+from dealers.validators import PHONE_MESSAGE
 from leads import services
 from leads.models import Assignment, Lead, LeadTouch
 from tests.factories import region
 from tests.factories.orders import ProductLineFactory, authorize
+from tests.platform.field_errors import field_errors, field_value
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,13 @@ def test_the_page_speaks_english_too(client, line):
     client.cookies.load({"django_language": "en"})
     page = client.get(reverse("enquiry:form"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Product enquiry" in page.content.decode()
+
+
+def test_a_bad_phone_comes_with_the_other_errors_at_once(client, line):
+    response = client.post(reverse("enquiry:form"), enquiry(line, phone="12345", contact_name="", consent=""))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"phone", "contact_name", "consent"}
+    assert field_errors(page, "id_phone") == [str(PHONE_MESSAGE)]
+    assert field_value(page, "id_phone") == "12345" and field_value(page, "id_company") == "杭州某某科技有限公司"
+    assert not Lead.objects.exists()

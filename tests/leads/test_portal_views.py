@@ -18,6 +18,7 @@ from orders import services as order_services
 from tests.factories import region
 from tests.factories.leads import company_phone
 from tests.factories.orders import ProductLineFactory, authorize
+from tests.platform.field_errors import field_errors, field_value
 from tests.platform.query_budget import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +122,10 @@ class TestInbox:
         lead, assignment = world.offer()
         client = portal(dealer_admin)
         url = reverse("portal:lead_decline", args=[lead.pk])
-        response = client.post(url, {"reason": "  "}, follow=True)
-        assert flashed(response) == ["Give a reason."]
+        response = client.post(url, {"reason": "  "})
+        assert response.status_code == 422 and not flashed(response)
+        assert field_errors(page(response), "decline-reason") == ["Give a reason."]
+        assert 'class="collapse show" id="decline-form"' in page(response)
         assignment.refresh_from_db()
         assert assignment.status == A.OFFERED
         response = client.post(url, {"reason": "不做商用项目"}, follow=True)
@@ -195,9 +198,13 @@ class TestLeadPage:
         theirs = order_services.order_create(actor=other_dealer_admin, dealer=other_dealer_admin.dealer)
         lead = accepted(world, dealer_admin)
         response = portal(dealer_admin).post(
-            reverse("portal:lead_won", args=[lead.pk]), {"amount": "100", "order": theirs.number}, follow=True
+            reverse("portal:lead_won", args=[lead.pk]), {"amount": "100", "order": theirs.number}
         )
-        assert flashed(response) == ["No such order, or it is not yours."]
+        html = page(response)
+        assert response.status_code == 422 and not flashed(response)
+        assert field_errors(html, "won-order") == ["No such order, or it is not yours."]
+        assert field_value(html, "won-order") == theirs.number and field_value(html, "won-amount") == "100"
+        assert 'class="collapse mt-3 show" id="won-form"' in html
         lead.refresh_from_db()
         assert (lead.status, lead.won_amount) == (L.ACCEPTED, None)
 
@@ -212,7 +219,9 @@ class TestLeadPage:
         lead = accepted(world, dealer_admin)
         client = portal(dealer_admin)
         url = reverse("portal:lead_lost", args=[lead.pk])
-        assert flashed(client.post(url, {"reason": ""}, follow=True)) == ["Give a reason."]
+        response = client.post(url, {"reason": ""})
+        assert response.status_code == 422 and not flashed(response)
+        assert field_errors(page(response), "lost-reason") == ["Give a reason."]
         lead.refresh_from_db()
         assert lead.status == L.ACCEPTED
         response = client.post(url, {"reason": "客户选了别家"}, follow=True)
@@ -226,10 +235,14 @@ class TestLeadPage:
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
         response = portal(dealer_admin).post(
             reverse("portal:lead_follow_up", args=[lead.pk]),
-            {"kind": "call", "next_action_on": yesterday.isoformat()},
-            follow=True,
+            {"kind": "call", "note": "客户说下周再联系", "next_action_on": yesterday.isoformat()},
         )
-        assert flashed(response) == ["The next action cannot be in the past."]
+        html = page(response)
+        assert response.status_code == 422 and not flashed(response)
+        assert field_errors(html, "follow-up-next_action_on") == ["The next action cannot be in the past."]
+        assert field_value(html, "follow-up-note") == "客户说下周再联系"
+        assert field_value(html, "follow-up-next_action_on") == yesterday.isoformat()
+        assert field_value(html, "follow-up-kind") == "call"
         assert not FollowUp.objects.exists()
 
     def test_contact_is_hidden_after_recall(self, portal, world, dealer_admin):
@@ -452,6 +465,29 @@ class TestRegistrations:
             },
         )
         assert "customer_uscc" in response.context["form"].errors
+        assert not DealRegistration.objects.exists()
+
+    def test_a_bad_phone_and_credit_code_come_with_the_other_errors_at_once(self, portal, world, dealer_admin):
+        response = portal(dealer_admin).post(
+            reverse("portal:registration_create"),
+            {
+                "customer_company": "杭州美居装饰",
+                "customer_uscc": "12345",
+                "customer_phone": "12345",
+                "product_line": world.line.pk,
+                "expected_value": "",
+                "expected_close_on": "",
+            },
+        )
+        html = page(response)
+        assert set(response.context["form"].errors) == {
+            "customer_uscc",
+            "customer_phone",
+            "expected_value",
+            "expected_close_on",
+        }
+        assert "mainland China mobile number" in field_errors(html, "id_customer_phone")[0]
+        assert field_value(html, "id_customer_phone") == "12345"
         assert not DealRegistration.objects.exists()
 
     def test_query_count_does_not_grow_with_the_registrations(self, portal, world, dealer_admin):

@@ -131,11 +131,10 @@ class TestImport:
         assert table[0][:3] == ["Contact name", "Phone", "Email"]
         assert table[1][:2] == ["王先生", "13800138000"] and "ac" in table[1]
 
-    def test_staff_see_their_own_imports_and_routing_managers_all(
-        self, client_as, hq_staff, lead_desk, sales_rep, line
-    ):
+    def test_staff_see_their_own_imports_and_routing_managers_all(self, client_as, hq_staff, lead_desk, line):
         mine = services.lead_import_start(actor=hq_staff, uploaded_file=small_file())
-        theirs = services.lead_import_start(actor=sales_rep, uploaded_file=small_file(name="rep.csv"))
+        colleague = UserFactory(username="colleague", role="hq_staff", sees_all_without_regions=True)
+        theirs = services.lead_import_start(actor=colleague, uploaded_file=small_file(name="rep.csv"))
         own = page(client_as(hq_staff).get(reverse("leads:imports")))
         assert reverse("leads:import_detail", args=[mine.pk]) in own
         assert reverse("leads:import_detail", args=[theirs.pk]) not in own

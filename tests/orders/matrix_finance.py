@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from orders.models import Product
 from tests.factories import png_bytes
-from tests.platform.permission_matrix import HQ_IN_SCOPE, HQ_ONLY, outcomes
+from tests.platform.permission_matrix import HQ_ADMIN_ONLY, HQ_IN_SCOPE, HQ_ONLY, outcomes
 
 API: dict = {}
 PRODUCT_ROUTES = {"orders:product_detail", "orders:product_image"}
@@ -22,12 +22,14 @@ HTML = {
     ("GET", "orders:products"): HQ_ONLY,
     ("GET", "orders:product_detail"): HQ_ONLY,
     ("GET", "orders:product_image"): outcomes(other_dealer="404"),
-    ("GET", "orders:stock"): HQ_ONLY,
+    # Stock is for those who count it or ship (``adjust_stock``, ``ship_order``), payments for those who record them:
+    # in the matrix only the HQ administrator holds these permissions.
+    ("GET", "orders:stock"): HQ_ADMIN_ONLY,
     ("POST", "orders:stock_adjust"): HQ_ONLY,
     ("GET", "orders:stock_import"): HQ_ONLY,
     ("GET", "orders:invoices"): HQ_ONLY,
     ("GET", "orders:invoice_detail"): HQ_IN_SCOPE,
-    ("GET", "orders:payments"): HQ_ONLY,
+    ("GET", "orders:payments"): HQ_ADMIN_ONLY,
     ("GET", "orders:payment_create"): HQ_ONLY,
     ("GET", "orders:payment_import"): HQ_ONLY,
     ("GET", "orders:aging"): HQ_ONLY,

@@ -7,7 +7,7 @@ refused action comes back to the order page as a message.
 
 from django.urls import reverse
 
-from tests.platform.permission_matrix import HQ_IN_SCOPE, HQ_ONLY
+from tests.platform.permission_matrix import HQ_ADMIN_ONLY, HQ_IN_SCOPE, HQ_ONLY
 
 API: dict = {}
 ORDER_ACTIONS = ("submit", "approve", "reject", "cancel", "ship", "deliver", "copy", "add_line", "remove_line")
@@ -16,7 +16,9 @@ ORDER_ROUTES = {"orders:detail", *(f"orders:{action}" for action in ORDER_ACTION
 
 HTML = {
     ("GET", "orders:list"): HQ_ONLY,
-    ("GET", "orders:approvals"): HQ_ONLY,
+    ("GET", "orders:picker_products"): HQ_ONLY,
+    # The queue is for those who may approve (``approve_order``): in the matrix only the HQ administrator.
+    ("GET", "orders:approvals"): HQ_ADMIN_ONLY,
     ("GET", "orders:create"): HQ_ONLY,
     ("GET", "orders:detail"): HQ_IN_SCOPE,
     **{("POST", f"orders:{action}"): HQ_IN_SCOPE for action in ORDER_ACTIONS},

@@ -14,6 +14,7 @@ from orders import services
 from orders.models import Invoice, Order, StockLevel
 from tests.factories import DealerFactory, region
 from tests.factories.orders import authorize, credit, grant, price_list, stock
+from tests.platform.field_errors import field_errors, field_value
 from tests.platform.query_budget import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -156,8 +157,11 @@ def test_approving_a_credit_blocked_order_needs_the_permission_and_a_reason(en_c
 
     grant(hq_staff, "approve_credit_override")
     client = en_client(hq_staff)
-    response = client.post(url, {"reason": "  ", "next": back}, follow=True)
-    assert messages_of(response) == ["Give a reason."]
+    response = client.post(url, {"reason": "  ", "next": back})
+    assert response.status_code == 422 and messages_of(response) == []
+    # Back in the queue, the error stands beside the reason of the order it is about, and names it.
+    page = response.content.decode()
+    assert field_errors(page, f"decide-{blocked.pk}-reason") == [f"{blocked.number}: Give a reason."]
     blocked.refresh_from_db()
     assert blocked.status == Order.Status.PENDING_APPROVAL
 
@@ -173,8 +177,9 @@ def test_approving_a_credit_blocked_order_needs_the_permission_and_a_reason(en_c
 def test_reject_needs_a_reason_and_releases_the_stock(en_client, hq_admin, blocked, shop):
     client = en_client(hq_admin)
     url = reverse("orders:reject", args=[blocked.pk])
-    response = client.post(url, {"reason": ""}, follow=True)
-    assert messages_of(response) == ["Give a reason."]
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(response.content.decode(), "decide-reason") == ["Give a reason."]
     blocked.refresh_from_db()
     assert blocked.status == Order.Status.PENDING_APPROVAL
     response = client.post(url, {"reason": "Settle the overdue invoice first"}, follow=True)
@@ -212,8 +217,9 @@ def test_shipping_issues_the_invoice_and_takes_the_stock(en_client, hq_admin, hq
 def test_hq_creates_an_order_for_a_dealer_adds_lines_and_submits(en_client, hq_admin, shop, dealer_one):
     price_list(items={shop.kettle: "88.00"}, dealer=dealer_one)
     client = en_client(hq_admin)
-    form = client.get(reverse("orders:create")).content.decode()
-    assert dealer_one.name in form
+    # The dealer is chosen by typing; the page names the one chosen (here by the address).
+    form = client.get(reverse("orders:create"), {"dealer": dealer_one.pk}).content.decode()
+    assert f'<option value="{dealer_one.pk}" selected>D00001 {dealer_one.name}</option>' in form
     day = timezone.localdate() + datetime.timedelta(days=5)
     response = client.post(
         reverse("orders:create"),
@@ -242,8 +248,8 @@ def test_hq_creates_an_order_for_a_dealer_adds_lines_and_submits(en_client, hq_a
     ]
     response = client.post(add, {"sku": "K-200", "quantity": "3"}, follow=True)
     assert messages_of(response) == [f"K-200 {shop.oven.name_en}: Order in multiples of 2."]
-    response = client.post(add, {"sku": "NOPE", "quantity": "1"}, follow=True)
-    assert messages_of(response) == ["No product has the SKU NOPE."]
+    response = client.post(add, {"sku": "NOPE", "quantity": "1"})
+    assert field_errors(response.content.decode(), "id_sku") == ["No product has the SKU NOPE."]
     assert [line.product.sku for line in order.lines.all()] == ["K-100"]
 
     response = client.post(reverse("orders:submit", args=[order.pk]), follow=True)
@@ -277,7 +283,10 @@ def test_cancel_needs_a_reason_and_reorder_starts_a_new_draft(en_client, hq_admi
     order = place(hq_admin, dealer_one, (shop.kettle, 4))
     client = en_client(hq_admin)
     url = reverse("orders:cancel", args=[order.pk])
-    assert messages_of(client.post(url, {"reason": ""}, follow=True)) == ["Give a reason."]
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(response.content.decode(), "cancel-reason") == ["Give a reason."]
+    assert 'class="collapse mb-3 show" id="cancel-order"' in response.content.decode()
     response = client.post(url, {"reason": "Dealer changed its mind"}, follow=True)
     assert messages_of(response) == ["Order cancelled: its stock and credit are released."]
     order.refresh_from_db()
@@ -301,6 +310,7 @@ def test_a_broken_rule_is_a_message_not_an_error(en_client, hq_admin, shop, deal
 
 
 def test_a_rep_without_territory_does_not_find_another_dealers_order(client_as, sales_rep, hq_admin, blocked):
+    grant(sales_rep, "approve_order")
     client = client_as(sales_rep)
     assert client.get(reverse("orders:detail", args=[blocked.pk])).status_code == 404
     assert client.post(reverse("orders:approve", args=[blocked.pk]), {"reason": "x"}).status_code == 404
@@ -332,3 +342,33 @@ def test_the_desk_shows_stock_per_warehouse_on_the_order(en_client, hq_admin, sh
     order = place(hq_admin, dealer_one, (shop.kettle, 8))
     page = en_client(hq_admin).get(reverse("orders:detail", args=[order.pk])).content.decode()
     assert "HZ × 5" in page and "SH × 3" in page
+
+
+def test_a_reason_missing_in_the_queue_names_the_order_beside_its_field(en_client, hq_admin, blocked, shop):
+    second = place(hq_admin, blocked.dealer, (shop.kettle, 1))
+    client = en_client(hq_admin)
+    back = reverse("orders:approvals")
+    response = client.post(reverse("orders:reject", args=[second.pk]), {"reason": " ", "next": back})
+    page = response.content.decode()
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(page, f"decide-{second.pk}-reason") == [f"{second.number}: Give a reason."]
+    assert field_errors(page, f"decide-{blocked.pk}-reason") == []
+    assert 'data-testid="queue-item"' in page and blocked.number in page
+    second.refresh_from_db()
+    assert second.status == Order.Status.PENDING_APPROVAL
+    # The page shows the action's address: its bulk bar still posts to the queue, and its links lead back there.
+    assert f'action="{back}" class="card sticky-bottom' in page
+    again = client.get(reverse("orders:reject", args=[second.pk]), {"page": "1"})
+    assert again.status_code == 302 and again["Location"] == f"{back}?page=1"
+    assert client.get(reverse("orders:cancel", args=[second.pk]))["Location"] == reverse(
+        "orders:detail", args=[second.pk]
+    )
+
+
+def test_a_refused_line_keeps_what_was_typed_beside_its_field(en_client, hq_admin, shop, dealer_one):
+    order = place(hq_admin, dealer_one, (shop.kettle, 1), submit=False)
+    response = en_client(hq_admin).post(reverse("orders:add_line", args=[order.pk]), {"sku": "NOPE", "quantity": "7"})
+    page = response.content.decode()
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(page, "id_sku") == ["No product has the SKU NOPE."]
+    assert (field_value(page, "id_sku"), field_value(page, "id_quantity")) == ("NOPE", "7")

@@ -16,6 +16,7 @@ from orders.models import CreditAccount, Invoice, Payment, StockLevel
 from tests.factories import DealerFactory, UserFactory, png_bytes, region
 from tests.factories.orders import authorize, credit, grant, price_list, stock
 from tests.orders.test_reports import LONG_AGO, issue_invoice, on_day
+from tests.platform.field_errors import field_errors, field_value
 from tests.platform.query_budget import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +161,8 @@ def test_stock_page_filters_by_sku_and_by_product_id(shop, storekeeper, en_clien
     assert 'name="sku" value="k-"' in text(by_sku)
     by_id = client.get("/hq/stock/", {"product": shop.oven.pk})
     assert {lvl.product.sku for lvl in by_id.context["levels"]} == {"K-200"}
-    assert 'type="hidden" name="product"' in text(by_id)
+    # The product picker names the chosen product by its id until the browser asks for its name.
+    assert f'<option value="{shop.oven.pk}" selected>' in text(by_id)
     detail = text(client.get(f"/hq/products/{shop.kettle.pk}/"))
     assert "/hq/stock/?sku=K-100" in detail
 
@@ -177,13 +179,22 @@ def test_a_warehouse_user_adjusts_stock(shop, storekeeper, en_client):
 def test_removing_reserved_stock_is_refused_with_the_reason(shop, storekeeper, en_client):
     stock(shop.kettle, shop.main, 100, reserved=90)
     response = en_client(storekeeper).post(
-        "/hq/stock/adjust/", {"warehouse": shop.main.pk, "sku": "K-100", "delta": "-20", "reason": "x"}, follow=True
+        "/hq/stock/adjust/", {"warehouse": shop.main.pk, "sku": "K-100", "delta": "-20", "reason": "破损"}
     )
-    assert messages_of(response) == ["Only 10 units are free to remove; the rest is reserved for orders."]
+    page = text(response)
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(page, "id_delta") == ["Only 10 units are free to remove; the rest is reserved for orders."]
+    assert (field_value(page, "id_sku"), field_value(page, "id_delta"), field_value(page, "id_reason")) == (
+        "K-100",
+        "-20",
+        "破损",
+    )
     assert StockLevel.objects.get(warehouse=shop.main, product=shop.kettle).on_hand == 100
 
 
 def test_staff_without_the_stock_permission_are_told_so(shop, hq_staff, en_client):
+    assert en_client(hq_staff).get("/hq/stock/").status_code == 403
+    grant(hq_staff, "ship_order")
     client = en_client(hq_staff)
     page = text(client.get("/hq/stock/"))
     assert 'data-testid="adjust-refused"' in page and 'data-testid="adjust-form"' not in page
@@ -194,11 +205,12 @@ def test_staff_without_the_stock_permission_are_told_so(shop, hq_staff, en_clien
     assert StockLevel.objects.get(warehouse=shop.main, product=shop.kettle).on_hand == 100
 
 
-def test_an_unknown_sku_is_a_message(shop, storekeeper, en_client):
+def test_an_unknown_sku_is_an_error_beside_it(shop, storekeeper, en_client):
     response = en_client(storekeeper).post(
-        "/hq/stock/adjust/", {"warehouse": shop.main.pk, "sku": "NOPE", "delta": "5", "reason": "x"}, follow=True
+        "/hq/stock/adjust/", {"warehouse": shop.main.pk, "sku": "NOPE", "delta": "5", "reason": "x"}
     )
-    assert messages_of(response) == ["No product has the SKU “NOPE”."]
+    assert response.status_code == 422 and messages_of(response) == []
+    assert field_errors(text(response), "id_sku") == ["No product has the SKU “NOPE”."]
 
 
 # Invoices --------------------------------------------------------------------------------------
@@ -329,7 +341,9 @@ def test_payment_list_filters_exports_and_shows_invoices_paid(overdue, dealer_on
     response = client.get("/hq/payments/", {"dealer": dealer_one.pk})
     assert [p.reference for p in response.context["payments"]] == ["A1"]
     assert old.number in text(response)
-    assert f'<option value="{dealer_two.pk}">D00002 {dealer_two.name}</option>' in text(response)
+    # The dealer filter is a type-ahead: the page names only the chosen dealer.
+    assert f'<option value="{dealer_one.pk}" selected>D00001 {dealer_one.name}</option>' in text(response)
+    assert f'<option value="{dealer_two.pk}"' not in text(response)
     response = client.get("/hq/payments/", {"unallocated": "true", "export": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row[3] for row in rows[1:]] == ["B1"]
@@ -421,8 +435,13 @@ def test_finance_sets_the_credit_limit_with_a_reason(shop, dealer_one, finance, 
     )
     assert messages_of(response) == ["Credit limit saved."]
     assert CreditAccount.objects.get(dealer=dealer_one).credit_limit == Decimal("250000.00")
-    response = client.post(f"/hq/credit/{dealer_one.pk}/limit/", {"credit_limit": "1", "reason": ""}, follow=True)
-    assert messages_of(response) == ["This field is required."]
+    response = client.post(f"/hq/credit/{dealer_one.pk}/limit/", {"credit_limit": "-5", "reason": ""})
+    page = text(response)
+    assert response.status_code == 422 and messages_of(response) == []
+    # Both errors at once, each beside its own field, and the amount typed is still there.
+    assert field_errors(page, "id_credit_limit") == ["Ensure this value is greater than or equal to 0."]
+    assert field_errors(page, "id_reason") == ["This field is required."]
+    assert field_value(page, "id_credit_limit") == "-5"
     assert CreditAccount.objects.get(dealer=dealer_one).credit_limit == Decimal("250000.00")
 
 

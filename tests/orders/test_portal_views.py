@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from orders import selectors, services
 from orders.models import Order
 from tests.factories.orders import ProductFactory, authorize, credit, price_list, stock
+from tests.platform.field_errors import field_errors, field_value
 from tests.platform.query_budget import assert_flat_query_count
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,13 @@ class TestCatalogue:
         assert cart_lines(dealer_admin) == {"K-100": 3}
         client.post(reverse("portal:cart_add"), {"product": shop.kettle.pk, "quantity": 2})
         assert cart_lines(dealer_admin) == {"K-100": 5}
+
+    def test_a_bad_quantity_in_the_catalogue_names_the_product(self, portal, shop, dealer_admin):
+        response = portal(dealer_admin).post(
+            reverse("portal:cart_add"), {"product": shop.kettle.pk, "quantity": "0"}, follow=True
+        )
+        [message] = flashed(response)
+        assert message.startswith(f"K-100 {shop.kettle.name_en}: ") and cart_lines(dealer_admin) == {}
 
     def test_a_product_outside_the_catalogue_cannot_be_added(self, portal, shop, dealer_admin):
         response = portal(dealer_admin).post(
@@ -215,6 +223,16 @@ class TestCart:
         response = client.post(reverse("portal:cart_submit"), follow=True)
         assert any("is submitted and approved" in m for m in flashed(response))
 
+    def test_a_bad_quantity_is_said_beside_its_line(self, portal, shop, dealer_admin):
+        draft(dealer_admin, (shop.kettle, 1), (shop.oven, 2))
+        response = portal(dealer_admin).post(
+            reverse("portal:cart_update"), {"product": shop.kettle.pk, "quantity": "-1"}, follow=True
+        )
+        html = page(response)
+        assert flashed(response) == []
+        kettle = html.split(f'data-sku="{shop.kettle.sku}"')[1].split('data-testid="cart-line"')[0]
+        assert "Ensure this value is greater than or equal to 0." in kettle and 'data-testid="line-note"' in kettle
+
     def test_delivery_details(self, portal, shop, dealer_admin):
         cart = draft(dealer_admin, (shop.kettle, 1))
         client = portal(dealer_admin)
@@ -222,16 +240,20 @@ class TestCart:
         client.post(
             reverse("portal:cart_details"),
             {"requested_delivery_date": day.isoformat(), "ship_to_address": "杭州市余杭区 1 号", "note": "上午送"},
+            follow=True,
         )
         cart.refresh_from_db()
         assert (cart.requested_delivery_date, cart.ship_to_address, cart.note) == (day, "杭州市余杭区 1 号", "上午送")
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
         response = client.post(
             reverse("portal:cart_details"),
-            {"requested_delivery_date": yesterday.isoformat(), "ship_to_address": "x"},
-            follow=True,
+            {"requested_delivery_date": yesterday.isoformat(), "ship_to_address": "杭州市滨江区 2 号"},
         )
-        assert "The requested delivery date cannot be in the past." in flashed(response)
+        html = page(response)
+        assert response.status_code == 422 and flashed(response) == []
+        past = "The requested delivery date cannot be in the past."
+        assert field_errors(html, "id_requested_delivery_date") == [past]
+        assert field_value(html, "id_ship_to_address") == "杭州市滨江区 2 号"
         cart.refresh_from_db()
         assert cart.requested_delivery_date == day
 
@@ -327,9 +349,10 @@ class TestOrderPages:
         order = services.order_submit(actor=dealer_admin, order=draft(dealer_admin, (shop.kettle, 1)))
         client = portal(dealer_admin)
         url = reverse("portal:order_cancel", args=[order.pk])
-        response = client.post(url, {"reason": " "}, follow=True)
+        response = client.post(url, {"reason": " "})
         order.refresh_from_db()
-        assert order.status == S.PENDING_APPROVAL and flashed(response)
+        assert order.status == S.PENDING_APPROVAL and response.status_code == 422 and flashed(response) == []
+        assert field_errors(page(response), "id_reason") == ["This field is required."]
         response = client.post(url, {"reason": "订错型号"}, follow=True)
         order.refresh_from_db()
         assert order.status == S.CANCELLED and order.decision_reason == "订错型号"

@@ -92,6 +92,20 @@ def web_page(make_page):
     return make_page()
 
 
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def screenshots(prefix: str):
+    """``shot = screenshots("orders")``, then ``shot(page, "cart")`` keeps test-results/orders-cart.png: the
+    pages a browser test walks through, to look at after the run."""
+
+    def shot(page, name: str) -> None:
+        RESULTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(RESULTS / f"{prefix}-{name}.png"), full_page=True)
+
+    return shot
+
+
 def sign_in(page, live_server, user, password: str = PASSWORD) -> None:
     """Sign ``user`` in on the sign-in page (the factories' password unless told otherwise)."""
     page.goto(f"{live_server.url}/accounts/login/")

@@ -118,12 +118,21 @@ HTML = {
     ("GET", "notifications:bell"): SIGNED_IN,
     ("POST", "notifications:read_all"): SIGNED_IN,
     ("POST", "notifications:read"): OWN_OBJECT,
+    ("POST", "saved_filter_create"): SIGNED_IN,
+    ("POST", "saved_filter_delete"): OWN_OBJECT,
     ("GET", "hq:home"): HQ_ONLY,
     ("GET", "hq:audit"): HQ_ONLY,
+    ("GET", "hq:search"): HQ_ONLY,
     ("GET", "portal:home"): DEALER_ONLY,
+    ("GET", "portal:search"): DEALER_ONLY,
     ("GET", "dealers:list"): HQ_ONLY,
+    ("GET", "dealers:picker_dealers"): HQ_ONLY,
+    ("GET", "dealers:picker_regions"): HQ_ONLY,
+    ("GET", "dealers:picker_owners"): HQ_ONLY,
     ("GET", "dealers:create"): HQ_ONLY,
     ("GET", "dealers:detail"): HQ_IN_SCOPE,
+    ("GET", "dealers:section"): HQ_IN_SCOPE,
+    ("GET", "dealers:document_queue"): HQ_ONLY,
     ("GET", "dealers:edit"): HQ_IN_SCOPE,
     ("POST", "dealers:change_status"): HQ_IN_SCOPE,
     ("POST", "dealers:change_tier"): HQ_IN_SCOPE,
@@ -150,7 +159,8 @@ HTML = {
     ("POST", "dealers:application_reject"): HQ_IN_SCOPE,
     ("POST", "dealers:application_approve"): HQ_IN_SCOPE,
     ("GET", "api:schema"): SIGNED_IN,
-    ("GET", "api:docs"): SIGNED_IN,
+    # The API documentation is for those who connect systems: not sales reps, not dealer staff.
+    ("GET", "api:docs"): outcomes(sales_rep="403", dealer_staff="403"),
 }
 
 

@@ -2,7 +2,7 @@
 dealer serving the city and lands in its inbox with a deadline counting down; the dealer accepts, logs a
 follow-up and marks it won; head office sees it move through the funnel."""
 
-from pathlib import Path
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -10,19 +10,16 @@ from playwright.sync_api import expect
 from leads.models import Assignment, Lead
 from tests.factories import DealerFactory, region
 from tests.factories.orders import ProductLineFactory, authorize
-from tests.platform.conftest import PHONE, sign_in
+from tests.platform.conftest import PHONE, screenshots, sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def shot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"leads-{name}.png"), full_page=True)
+shot = screenshots("leads")
 
 
 @pytest.fixture
@@ -90,6 +87,7 @@ def test_an_enquiry_reaches_the_dealer_who_wins_it_and_head_office_sees_the_funn
     expect(dealer.get_by_test_id("lead-status")).to_have_attribute("data-status", "contacted")
 
     dealer.get_by_test_id("open-won").click()
+    expect(dealer.locator("#won-form")).to_have_class(re.compile(r"\bshow\b"))  # opened, not still sliding open
     dealer.locator('#won-form [name="amount"]').fill("18600")
     dealer.get_by_test_id("mark-won").click()
     expect(dealer.get_by_test_id("lead-status")).to_have_attribute("data-status", "won")

@@ -2,14 +2,13 @@
 the new dealer administrator sets a password, uploads the mandatory documents, and HQ verifies them."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from dealers.models import Dealer, DealerApplication, QualificationDocument
 from tests.factories import DealerFactory, criteria, document_type, make_uscc, pdf_bytes, region
-from tests.platform.conftest import DEFAULT_TIMEOUT_MS, DESKTOP, PHONE, sign_in
+from tests.platform.conftest import DEFAULT_TIMEOUT_MS, DESKTOP, PHONE, RESULTS, screenshots, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,7 +24,6 @@ MANDATORY = {
 COMPANY = "浙江新锐电器"
 USCC = make_uscc(770001)
 DEALER_PASSWORD = "Onboard-Lantern-2030!"
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
 @pytest.fixture
@@ -47,9 +45,7 @@ def open_page(chromium_browser):
         context.close()
 
 
-def shot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"onboarding-{name}.png"), full_page=True)
+shot = screenshots("onboarding")
 
 
 def test_company_applies_is_approved_uploads_documents_and_becomes_active(

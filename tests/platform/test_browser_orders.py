@@ -2,27 +2,22 @@
 for approval because it passes the credit limit; the order desk approves it with a reason; the dealer sees
 it approved."""
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from orders import services
 from orders.models import Order
 from tests.factories.orders import ProductFactory, ProductLineFactory, WarehouseFactory, authorize, credit, grant, stock
-from tests.platform.conftest import PHONE, sign_in
+from tests.platform.conftest import PHONE, screenshots, sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.xdist_group("browser"),
     pytest.mark.django_db(transaction=True),
 ]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def shot(page, name: str) -> None:
-    RESULTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(RESULTS / f"orders-{name}.png"), full_page=True)
+shot = screenshots("orders")
 
 
 @pytest.fixture
@@ -50,8 +45,8 @@ def test_a_dealer_orders_past_its_credit_and_the_order_desk_approves(
     expect(dealer).to_have_url(f"{live_server.url}/portal/")
 
     dealer.goto(f"{live_server.url}/portal/catalogue/")
-    dealer.locator('input[name="q"]').fill("烤箱")
-    dealer.locator("form.dms-filters button[type=submit]").click()
+    dealer.locator("#id_q").fill("烤箱")
+    dealer.get_by_test_id("apply-filters").click()
     products = dealer.get_by_test_id("product")
     expect(products).to_have_count(1)
     oven = products.filter(has_text="OV-3200")
@@ -129,6 +124,7 @@ def test_a_dealer_clears_a_line_no_longer_authorised_and_orders_the_rest(
     shot(page, "cart-line-not-authorised")
 
     page.get_by_test_id("cart-line").filter(has_text="WM-800").get_by_test_id("remove-line").click()
+    page.get_by_test_id("confirm-yes").click()
     expect(page.get_by_test_id("cart-line")).to_have_count(2)
     page.get_by_test_id("submit-cart").click()
     expect(page.get_by_test_id("order-status").first).to_have_attribute("data-status", "pending_approval")

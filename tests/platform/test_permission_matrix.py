@@ -18,6 +18,7 @@ from dms.accounts import verbs
 from dms.accounts.services import token_create
 from dms.events.models import Notification
 from dms.events.services import events_publish
+from dms.models import SavedFilter
 from tests.factories import application_data, document_type, pdf_bytes
 from tests.leads.matrix_world import leads_world
 from tests.orders.matrix_world import orders_world
@@ -33,6 +34,7 @@ def world(users, other_dealer_admin):
     for user in users.values():
         token_create(user=user, name="matrix")
         events.record(actor=None, verb=verbs.PASSWORD_CHANGED.code, target=user, notify=[user])
+        SavedFilter.objects.create(user=user, name="matrix", path="/hq/dealers/")
     events_publish()
     DealerContact.objects.create(dealer=users["dealer_admin"].dealer, name="王芳", phone="13800138000")
     document = document_upload(
@@ -78,6 +80,8 @@ def object_id(param_path: str, viewer, world) -> int:
             return found
     if "/tokens/" in param_path or "token_revoke" in param_path:
         return owner_of_objects(viewer, world).api_tokens.first().pk
+    if param_path == "saved_filter_delete":
+        return owner_of_objects(viewer, world).saved_filters.first().pk
     if "/notifications/" in param_path or param_path == "notifications:read":
         return Notification.objects.filter(recipient=owner_of_objects(viewer, world)).first().pk
     if "/events/" in param_path:
@@ -106,6 +110,8 @@ def html_url(name: str, viewer, world) -> str:
         return reverse(name, args=[world["application"].pk, world["application_token"]])
     if name in ("dealers:document_verify", "dealers:document_reject"):
         return reverse(name, args=[world["document"].dealer_id, world["document"].pk])
+    if name == "dealers:section":
+        return reverse(name, args=[world["users"]["dealer_admin"].dealer_id, "orders"])
     if name == "dealers:contact_remove":
         dealer = world["users"]["dealer_admin"].dealer
         return reverse(name, args=[dealer.pk, dealer.contacts.first().pk])

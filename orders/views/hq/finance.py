@@ -2,10 +2,10 @@
 
 import mimetypes
 import secrets
+from functools import partial
 
 from django.contrib import messages
 from django.db.models import Prefetch, Q
-from django.forms import Select
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -18,10 +18,11 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from dealers import selectors as dealer_selectors
+from dealers.forms import chosen_dealer_picker
 from dms.accounts.models import User
 from dms.errors import DomainError, PermissionDeniedError
 from dms.exports import ExportMixin, csv_response, spreadsheet
-from dms.forms import flash_form_errors, run_service, style_form
+from dms.forms import FormPageMixin, page_with_forms, run_service, style_form
 from dms.spreadsheets import read_rows
 from dms.templatetags.money import cny
 from dms.views import EVERYONE, HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -48,10 +49,8 @@ class DealerChoiceMixin:
         context = super().get_context_data(**kwargs)
         filterset = context.get("filterset")
         if filterset is not None and "dealer" in filterset.form.fields:
-            dealers = dealer_selectors.dealer_list(user=self.request.user).values_list("pk", "code", "name")
-            choices = [("", "---------"), *((pk, f"{code} {name}") for pk, code, name in dealers)]
-            filterset.form.fields["dealer"].widget = Select(
-                choices=choices, attrs={"class": "form-select form-select-sm"}
+            filterset.form.fields["dealer"].widget = chosen_dealer_picker(
+                user=self.request.user, chosen=self.request.GET.get("dealer", ""), empty="---------"
             )
         return context
 
@@ -126,6 +125,7 @@ class ProductImageView(RoleRequiredMixin, View):
 
 class StockListView(ScopedListView):
     allowed_roles = HQ
+    may_use = staticmethod(services.can_see_stock)
     selector = selectors.stock_list
     filterset_class = StockFilterSet
     template_name = "orders/finance/stock_list.html"
@@ -142,15 +142,18 @@ class StockListView(ScopedListView):
         )
         return super().get_context_data(
             movements=selectors.stock_movement_list(user=user)[:RECENT_MOVEMENTS],
-            adjust_form=forms.StockAdjustForm(user=user),
+            adjust_form=kwargs.pop("adjust_form", None) or forms.StockAdjustForm(user=user),
             can_adjust=services.can(user, "adjust_stock"),
             low_at=LOW_STOCK if low is None else int(low),
             **kwargs,
         )
 
 
-class StockAdjustView(RoleRequiredMixin, View):
+class StockAdjustView(FormPageMixin, RoleRequiredMixin, View):
     allowed_roles = HQ
+
+    def form_page_url(self):
+        return reverse("orders:stock")
 
     def post(self, request):
         user = request.user
@@ -159,36 +162,35 @@ class StockAdjustView(RoleRequiredMixin, View):
             _refuse(request)
             return redirect(back)
         form = forms.StockAdjustForm(request.POST, user=user)
-        if not form.is_valid():
-            flash_form_errors(request, form)
-            return redirect(back)
-        data = form.cleaned_data
-        product = selectors.product_list(user=user).filter(sku__iexact=data["sku"].strip()).first()
-        if product is None:
-            messages.error(request, _("No product has the SKU “%(sku)s”.") % {"sku": data["sku"]})
-            return redirect(back)
-        level = run_service(
-            form,
-            services.stock_adjust,
-            actor=user,
-            warehouse=data["warehouse"],
-            product=product,
-            delta=data["delta"],
-            reason=data["reason"],
-        )
+        level = None
+        if form.is_valid():
+            data = form.cleaned_data
+            product = selectors.product_list(user=user).filter(sku__iexact=data["sku"].strip()).first()
+            if product is None:
+                form.add_error("sku", _("No product has the SKU “%(sku)s”.") % {"sku": data["sku"]})
+            else:
+                level = run_service(
+                    form,
+                    services.stock_adjust,
+                    actor=user,
+                    warehouse=data["warehouse"],
+                    product=product,
+                    delta=data["delta"],
+                    reason=data["reason"],
+                )
         if level is None:
-            flash_form_errors(request, form)
-        else:
-            messages.success(
-                request,
-                _("%(sku)s in %(warehouse)s: %(on_hand)d on hand, %(available)d available.")
-                % {
-                    "sku": product.sku,
-                    "warehouse": data["warehouse"].code,
-                    "on_hand": level.on_hand,
-                    "available": level.available,
-                },
-            )
+            # The stock page again, with the adjustment as typed and the error beside its field.
+            return page_with_forms(StockListView, request, query="", bound_forms={"adjust_form": form})
+        messages.success(
+            request,
+            _("%(sku)s in %(warehouse)s: %(on_hand)d on hand, %(available)d available.")
+            % {
+                "sku": product.sku,
+                "warehouse": data["warehouse"].code,
+                "on_hand": level.on_hand,
+                "available": level.available,
+            },
+        )
         return redirect(f"{back}?{urlencode({'sku': product.sku})}")
 
 
@@ -402,6 +404,7 @@ class InvoiceDetailView(ScopedDetailView):
 
 class PaymentListView(ExportMixin, DealerChoiceMixin, ScopedListView):
     allowed_roles = HQ
+    may_use = partial(services.can, codename="record_payment")
     selector = selectors.payment_list
     filterset_class = PaymentFilterSet
     template_name = "orders/finance/payment_list.html"
@@ -556,8 +559,10 @@ class CreditView(DealerCreditMixin, TemplateView):
             open_invoices=open_invoices,
             recent_orders=recent_orders,
             payments=payments,
-            limit_form=forms.CreditLimitForm(initial={"credit_limit": position.credit_limit}),
-            warehouse_form=forms.DefaultWarehouseForm(user=user, initial={"warehouse": warehouse}),
+            limit_form=kwargs.pop("limit_form", None)
+            or forms.CreditLimitForm(initial={"credit_limit": position.credit_limit}),
+            warehouse_form=kwargs.pop("warehouse_form", None)
+            or forms.DefaultWarehouseForm(user=user, initial={"warehouse": warehouse}),
             can_change_limit=services.can(user, "change_credit_limit"),
             can_set_warehouse=services.can(user, "manage_catalogue"),
             can_record=services.can(user, "record_payment"),
@@ -565,11 +570,13 @@ class CreditView(DealerCreditMixin, TemplateView):
         )
 
 
-class CreditActionView(DealerCreditMixin, View):
-    """POST-only changes to a dealer's credit account; refusals show as messages on the credit page."""
+class CreditActionView(FormPageMixin, DealerCreditMixin, View):
+    """POST-only changes to a dealer's credit account; a form that fails shows the credit page again with
+    the input kept and each error beside its field."""
 
     abstract = True
     permission = ""
+    form_name = ""
 
     def post(self, request, dealer_pk):
         dealer = self.get_dealer()
@@ -580,13 +587,16 @@ class CreditActionView(DealerCreditMixin, View):
         form = self.get_form()
         if form.is_valid() and run_service(form, self.perform, dealer=dealer, **form.cleaned_data) is not None:
             messages.success(request, self.done_message)
-        else:
-            flash_form_errors(request, form)
-        return back
+            return back
+        return page_with_forms(CreditView, request, dealer_pk=dealer.pk, bound_forms={self.form_name: form})
+
+    def form_page_url(self, *, dealer_pk):
+        return reverse("orders:credit", args=[dealer_pk])
 
 
 class CreditLimitView(CreditActionView):
     permission = "change_credit_limit"
+    form_name = "limit_form"
     done_message = gettext_lazy("Credit limit saved.")
 
     def get_form(self):
@@ -600,6 +610,7 @@ class CreditLimitView(CreditActionView):
 
 class DefaultWarehouseView(CreditActionView):
     permission = "manage_catalogue"
+    form_name = "warehouse_form"
     done_message = gettext_lazy("Default warehouse saved.")
 
     def get_form(self):

@@ -1,28 +1,34 @@
 """Head-office order desk: the order list and export, the approval queue, orders created for a dealer,
 the order page and the actions on it."""
 
-from django import forms
+from functools import partial
+from urllib.parse import urlsplit
+
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from dealers.selectors import dealer_list
-from dms.errors import RuleViolation
+from dealers.forms import chosen_dealer_picker
+from dms.bulk import BulkActionMixin
+from dms.errors import ReasonRequired, RuleViolation
 from dms.exports import ExportMixin, local_minute
-from dms.forms import StatusSelect, flash_form_errors, run_service
+from dms.forms import FormPageMixin, StatusSelect, flash_form_errors, page_with_forms, row_error, run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import selectors, services
-from orders.filters import OrderFilterSet
+from orders.filters import ApprovalQueueFilterSet, OrderFilterSet
 from orders.forms import hq as hq_forms
 from orders.models import Order, OrderLine
 
 S = Order.Status
+BULK_OVERRIDE = gettext_lazy(
+    "Past the dealer's credit limit or the dealer is overdue: approve it on its own page, with a reason."
+)
 
 EXPORT_COLUMNS = [  # lazy: the header follows the language of whoever exports
     gettext_lazy("Order number"),
@@ -73,10 +79,8 @@ class OrderListView(ExportMixin, ScopedListView):
         fields = self.filterset.form.fields
         for name in ("created_from", "created_to"):
             fields[name].widget.input_type = "date"
-        dealers = dealer_list(user=self.request.user).values_list("pk", "code", "name")
-        fields["dealer"].widget = forms.Select(
-            choices=[("", _("All dealers")), *((pk, f"{code} {name}") for pk, code, name in dealers)],
-            attrs={"class": "form-select form-select-sm"},
+        fields["dealer"].widget = chosen_dealer_picker(
+            user=self.request.user, chosen=self.request.GET.get("dealer", ""), empty=_("All dealers")
         )
         fields["status"].widget = StatusSelect(
             choices=[("", _("All statuses")), *Order.Status.choices], attrs={"class": "form-select form-select-sm"}
@@ -95,27 +99,59 @@ def _needs_override(order: Order) -> bool:
     return any(reason.get("code") in services.CREDIT_BLOCKS for reason in order.approval_reasons)
 
 
-class ApprovalQueueView(ScopedListView):
+class ApprovalQueueView(BulkActionMixin, ScopedListView):
+    """The orders waiting for approval, decided one by one or ticked and decided together."""
+
     allowed_roles = HQ
+    may_use = partial(services.can, codename="approve_order")
     selector = selectors.approval_queue
     template_name = "orders/desk/approval_queue.html"
+    filterset_class = ApprovalQueueFilterSet
     context_object_name = "orders"
     paginate_by = 20
+    bulk_form_class = hq_forms.BulkDecisionForm
+    bulk_actions = {"approve": gettext_lazy("Approved."), "reject": gettext_lazy("Rejected: its stock is released.")}
+
+    def bulk_allowed(self) -> bool:
+        return services.can(self.request.user, "approve_order")
+
+    def bulk_queryset(self):
+        return selectors.orders_in_scope(user=self.request.user)
+
+    def bulk_describe(self, order: Order) -> tuple[str, str]:
+        return order.number, reverse("orders:detail", args=[order.pk])
+
+    def bulk_perform(self, order: Order, *, action: str, data: dict) -> None:
+        user = self.request.user
+        if action == "reject":
+            services.order_reject(actor=user, order=order, reason=data["reason"])
+            return
+        try:
+            # A credit override is a judgement on one order, written on its own page.
+            services.order_approve(actor=user, order=order)
+        except ReasonRequired:
+            raise services.CreditOverrideRequired(BULK_OVERRIDE) from None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         orders = list(context["orders"])
         positions = selectors.credit_positions(dealer_ids=[order.dealer_id for order in orders])
         user = self.request.user
+        failed_pk, failed_form = kwargs.get("failed_decision") or (None, None)
         context["items"] = [
             {
                 "order": order,
                 "position": positions[order.dealer_id],
                 "needs_override": _needs_override(order),
-                "decision_form": hq_forms.ApproveForm(auto_id=f"decide-{order.pk}-%s"),
+                "decision_form": failed_form
+                if order.pk == failed_pk
+                else hq_forms.ApproveForm(auto_id=decision_auto_id(order, in_queue=True)),
             }
             for order in orders
         ]
+        query = self.request.GET.urlencode()
+        # The decision forms come back to this page of the queue, with its filters.
+        context["queue_url"] = reverse("orders:approvals") + (f"?{query}" if query else "")
         context["can_approve"] = services.can(user, "approve_order")
         context["can_override"] = services.can(user, "approve_credit_override")
         return context
@@ -171,7 +207,7 @@ class OrderDetailView(ScopedDetailView):
                 product_line__is_active=True,
                 product_line_id__in=selectors.authorized_line_ids(dealer=order.dealer),
             )
-            context["add_line_form"] = hq_forms.AddLineForm()
+            context["add_line_form"] = kwargs.get("add_line_form") or hq_forms.AddLineForm()
         else:
             for line in lines:
                 line.shown_price, line.shown_amount = line.unit_price, line.gross_amount
@@ -190,32 +226,61 @@ class OrderDetailView(ScopedDetailView):
             can_deliver=S.DELIVERED in allowed and may_ship,
             can_cancel=S.CANCELLED in allowed and (draft or may_decide),
             can_copy=not draft,
-            decision_form=hq_forms.ApproveForm(auto_id="decide-%s"),
+            decision_form=kwargs.get("decision_form") or hq_forms.ApproveForm(auto_id=decision_auto_id(order)),
             holds_stock=order.status in (S.PENDING_APPROVAL, S.APPROVED),
-            cancel_form=hq_forms.ReasonForm(auto_id="cancel-%s"),
+            cancel_form=kwargs.get("cancel_form") or hq_forms.ReasonForm(auto_id="cancel-%s"),
         )
         return context
 
 
-class OrderActionView(RoleRequiredMixin, View):
-    """POST-only actions on one order; a broken rule shows as a message on the page the form came
-    from (the order page, or the approval queue)."""
+class OrderActionView(FormPageMixin, RoleRequiredMixin, View):
+    """POST-only actions on one order. When the action's form fails, the page it came from (the order page,
+    or the approval queue) shows again with the input kept and the error beside its field, naming the order
+    in the queue; a refusal about the order itself is a message on that page."""
 
     allowed_roles = HQ
     form_class = hq_forms.ActionForm
+    # The name of the action's form on the order page (None for an action without input) and its inputs' ids.
+    form_name = None
+    form_auto_id = "id_%s"
     done_message = ""
 
     def post(self, request, pk, **kwargs):
         order = get_object_or_404(selectors.order_list(user=request.user), pk=pk)
-        form = self.form_class(request.POST)
+        queue_query = self.queue_query(order)
+        in_queue = queue_query is not None
+        form = self.form_class(request.POST, auto_id=self.auto_id(order, in_queue=in_queue))
         result = None
         if form.is_valid():
             result = run_service(form, self.perform, order=order, **form.cleaned_data)
-        if result is None:
+        if result is not None:
+            return redirect(self.done(result))
+        if in_queue:
+            row_error(form, order.number)
+        if self.form_name is None or form.non_field_errors():
             flash_form_errors(request, form)
             self.flash_details()
             return redirect(self.back_url(order))
-        return redirect(self.done(result))
+        if in_queue:
+            return page_with_forms(
+                ApprovalQueueView, request, query=queue_query, bound_forms={"failed_decision": (order.pk, form)}
+            )
+        return page_with_forms(OrderDetailView, request, pk=order.pk, bound_forms={self.form_name: form})
+
+    def auto_id(self, order, *, in_queue: bool) -> str:
+        return self.form_auto_id
+
+    def form_page_url(self, *, pk, **kwargs):
+        return reverse("orders:detail", args=[pk])
+
+    def queue_query(self, order) -> str | None:
+        """The query string of the approval queue page the form came from, or None when it came from elsewhere."""
+        target = urlsplit(self.back_url(order))
+        try:
+            match = resolve(target.path)
+        except Http404:
+            return None
+        return target.query if match.view_name == "orders:approvals" else None
 
     def flash_details(self) -> None:
         """More messages after a failure, when the error carries them."""
@@ -260,16 +325,34 @@ class OrderSubmitView(OrderActionView):
         return self.back_url(order)
 
 
-class OrderApproveView(OrderActionView):
+def decision_auto_id(order, *, in_queue: bool = False) -> str:
+    """The ids of the decision form's inputs: one form per order in the queue, one on the order page."""
+    return f"decide-{order.pk}-%s" if in_queue else "decide-%s"
+
+
+class DecisionView(OrderActionView):
+    """Approving and rejecting share one form: the reason the service requires goes beside its field."""
+
+    abstract = True
     form_class = hq_forms.ApproveForm
+    form_name = "decision_form"
+
+    def auto_id(self, order, *, in_queue):
+        return decision_auto_id(order, in_queue=in_queue)
+
+    def form_page_url(self, *, pk, **kwargs):
+        # Page links and filters come from the approval queue; the language switch from either page.
+        return reverse("orders:approvals") if self.request.GET else super().form_page_url(pk=pk)
+
+
+class OrderApproveView(DecisionView):
     done_message = gettext_lazy("Order approved.")
 
     def perform(self, *, order, reason):
         return services.order_approve(actor=self.request.user, order=order, reason=reason)
 
 
-class OrderRejectView(OrderActionView):
-    form_class = hq_forms.ReasonForm
+class OrderRejectView(DecisionView):
     done_message = gettext_lazy("Order rejected: its stock is released.")
 
     def perform(self, *, order, reason):
@@ -278,6 +361,8 @@ class OrderRejectView(OrderActionView):
 
 class OrderCancelView(OrderActionView):
     form_class = hq_forms.ReasonForm
+    form_name = "cancel_form"
+    form_auto_id = "cancel-%s"
     done_message = gettext_lazy("Order cancelled: its stock and credit are released.")
 
     def perform(self, *, order, reason):
@@ -321,6 +406,7 @@ class OrderCopyView(OrderActionView):
 
 class OrderAddLineView(OrderActionView):
     form_class = hq_forms.AddLineForm
+    form_name = "add_line_form"
     done_message = gettext_lazy("Line added.")
 
     def perform(self, *, order, sku, quantity):
