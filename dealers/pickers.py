@@ -1,11 +1,17 @@
 """Type-ahead pickers of the dealers app (``dms.pickers``): dealers in the user's scope, regions in the reader's
 language, and the head-office users who may own a dealer."""
 
+import re
+
 from django.db.models import Q
 
 from dealers import selectors
 from dealers.models import Dealer, Region
 from dms.pickers import PickerView
+from dms.validators import CODE_PATTERN
+
+# Longer than any region code: what is longer is no code, and not looked up.
+MAX_CODE_LENGTH = 32
 
 
 def _listed(raw: str, allowed) -> list[str]:
@@ -36,6 +42,10 @@ class RegionPicker(PickerView):
     accepts."""
 
     value_field = "code"
+
+    def value(self, raw: str):
+        raw = raw.strip()
+        return raw if re.fullmatch(CODE_PATTERN, raw) and len(raw) <= MAX_CODE_LENGTH else None
 
     def queryset(self, user):
         rows = selectors.region_list(user=user).order_by("path")

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
-from django.urls import resolve, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer
+from dms.menus import url_allows
 
 
 def _everyone(user) -> bool:
@@ -81,8 +82,7 @@ def list_url(name: str, dealer: Dealer, *, user, param: str = "dealer") -> str |
     """The full list ``name`` filtered by the dealer, for a section's "see all" link; None when the list's own
     access check (``RoleRequiredMixin.allows``) turns the user away, so the tab never links to a 403."""
     url = reverse(name)
-    allows = getattr(getattr(resolve(url).func, "view_class", None), "allows", None)
-    if allows is not None and not allows(user):
+    if not url_allows(url, user):
         return None
     return f"{url}?{urlencode({param: dealer.pk})}"
 

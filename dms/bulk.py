@@ -115,7 +115,9 @@ class BulkActionMixin:
         form = self.bulk_form_class(request.POST, **self.get_bulk_form_kwargs())
         if not form.is_valid():
             self.bulk_form = form
-            return self.get(request, *args, **kwargs)
+            response = self.get(request, *args, **kwargs)
+            response.status_code = 422
+            return response
         data = dict(form.cleaned_data)
         ids, action = data.pop("selected"), data.pop("action")
         objects = {obj.pk: obj for obj in self.bulk_queryset().filter(pk__in=ids)}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dms.errors import RuleViolation
 from dms.forms import BootstrapFormMixin
 from dms.models import SavedFilter
+from dms.params import parse_id
 
 SORT_PARAM = "sort"
 PAGE_SIZE_PARAM = "per_page"
@@ -87,10 +88,8 @@ def sort_filter_of(filterset) -> SortFilter | None:
 
 def page_size(query: QueryDict, *, default: int) -> int:
     """The page size the user chose, if it is one of those offered; the list's own otherwise."""
-    raw = query.get(PAGE_SIZE_PARAM, "")
-    if raw.isdigit() and int(raw) in page_sizes(default=default):
-        return int(raw)
-    return default
+    size = parse_id(query.get(PAGE_SIZE_PARAM))
+    return size if size in page_sizes(default=default) else default
 
 
 def page_sizes(*, default: int) -> list[int]:

@@ -58,6 +58,13 @@ def view_allows(url_name: str, user) -> bool:
     return _view_class(url_name).allows(user)
 
 
+def url_allows(url: str, user) -> bool:
+    """Whether ``user`` passes the access check of the page at ``url`` (``RoleRequiredMixin.allows``), so that
+    a link is shown only where it leads somewhere; a page with no such check (admin, API) answers for itself."""
+    allows = getattr(getattr(resolve(url).func, "view_class", None), "allows", None)
+    return allows is None or allows(user)
+
+
 def _admin_site(user) -> bool:
     return user.is_active and user.is_staff
 

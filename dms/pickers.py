@@ -8,6 +8,7 @@ fixed number of queries however many rows match, and only to head-office users.
 from django.http import JsonResponse
 from django.views import View
 
+from dms.params import parse_id
 from dms.search import Query
 from dms.views import HQ, RoleRequiredMixin
 
@@ -31,11 +32,15 @@ class PickerView(RoleRequiredMixin, View):
     def label(self, obj) -> str:
         return str(obj)
 
+    def value(self, raw: str):
+        """One of ``?ids=`` as ``value_field`` holds it, or ``None`` when it cannot be one."""
+        return parse_id(raw)
+
     def get(self, request, *args, **kwargs):
         rows = self.queryset(request.user)
-        ids = [value for value in request.GET.get("ids", "").split(",") if value.strip().isdigit()][:LIMIT]
+        ids = [value for value in map(self.value, request.GET.get("ids", "").split(",")) if value][:LIMIT]
         if ids:
-            rows = rows.filter(pk__in=ids)
+            rows = rows.filter(**{f"{self.value_field}__in": ids})
         else:
             query = Query.parse(request.GET.get("q"))
             if query.text and not query.too_long:

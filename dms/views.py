@@ -78,6 +78,10 @@ class ScopedListView(ScopedMixin, ListView):
 
     def get_queryset(self):
         qs = super().get_queryset()
+        ordering = self.get_ordering()
+        if ordering:
+            # The list's own order first, so that a ``?sort=`` the FilterSet applies replaces it.
+            qs = qs.order_by(*ordering)
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
             style_form(self.filterset.form, small=True)

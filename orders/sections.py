@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dealers.sections import Section, list_url, register
 from orders import selectors
 from orders.models import Invoice, PaymentAllocation
+from orders.services import can
 
 
 def _orders(*, user, dealer):
@@ -89,6 +90,8 @@ register(
         template="dealers/sections/payments.html",
         rows=_payments,
         see_all=lambda *, user, dealer: list_url("orders:payments", dealer, user=user),
+        # The same rule as the payments list: finance's work, not every head-office user's.
+        allowed=lambda user: can(user, "record_payment"),
         order=40,
     )
 )

@@ -4,6 +4,7 @@ from django import forms
 
 from dealers.models import Region
 from dealers.selectors import dealers_in_scope
+from dms.params import parse_id
 from dms.widgets import TypeaheadSelect, TypeaheadSelectMultiple
 
 REGION_CHOICES = Region.objects.exclude(level=Region.Level.COUNTRY).select_related("parent")
@@ -25,7 +26,8 @@ def dealer_picker(*, statuses=()):
 def chosen_dealer_picker(*, user, chosen: str, empty) -> TypeaheadSelect:
     """A list filter's dealer type-ahead: the page names only the chosen dealer, and only if the user may
     see it; ``empty`` labels the choice of every dealer."""
-    dealers = dealers_in_scope(user=user).filter(pk=chosen) if chosen.isdigit() else []
+    dealer_id = parse_id(chosen)
+    dealers = dealers_in_scope(user=user).filter(pk=dealer_id) if dealer_id else []
     widget = dealer_picker()
     widget.attrs = {"class": "form-select form-select-sm"}
     widget.choices = [("", empty), *((dealer.pk, f"{dealer.code} {dealer.name}") for dealer in dealers)]

@@ -3,6 +3,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
 from dms.pagination import Paginator
+from dms.params import parse_id
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -18,9 +19,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param, "")
         if raw == "":
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        size = parse_id(raw)
+        if size is None:
             raise ValidationError({self.page_size_query_param: [_("A whole number from 1 to 100.")]})
-        return min(int(raw), self.max_page_size)
+        return min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -5,7 +5,9 @@ no extra query. An object without a page of its own links to the page that lists
 reader may not open (``RoleRequiredMixin.allows``) gives no link at all.
 """
 
-from django.urls import NoReverseMatch, resolve, reverse
+from django.urls import NoReverseMatch, reverse
+
+from dms.menus import url_allows
 
 # model label -> (URL name, which id the URL takes: "target", "dealer" or None)
 HQ_PAGES = {
@@ -72,7 +74,4 @@ def event_url(event, *, user) -> str:
         url = reverse(name, args=[ident] if takes else [])
     except NoReverseMatch:
         return ""
-    view_class = getattr(resolve(url).func, "view_class", None)
-    if view_class is not None and hasattr(view_class, "allows") and not view_class.allows(user):
-        return ""
-    return url
+    return url if url_allows(url, user) else ""

@@ -5,7 +5,7 @@ leads.services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealers.forms import REGION_CHOICES, DealerChoiceField, RegionChoiceField, region_picker
+from dealers.forms import REGION_CHOICES, DealerChoiceField, RegionChoiceField, dealer_picker, region_picker
 from dealers.models import Dealer, Region
 from dealers.validators import validate_phone
 from dms.bulk import BulkForm
@@ -48,6 +48,13 @@ class AssignFields(forms.Form):
         help_text=_("Only needed when the dealer already holds as many open leads as its capacity."),
     )
 
+    def offer(self, dealers) -> None:
+        """Offer only ``dealers`` (those authorised for the lead), each with the open leads it holds, searched in
+        the page; any dealer in scope is still accepted, and the service refuses one that is not authorised."""
+        field = self.fields["dealer"]
+        field.widget = TypeaheadSelect(attrs=field.widget.attrs)
+        field.choices = [("", field.empty_label)] + [(dealer.pk, dealer_option(dealer)) for dealer in dealers]
+
 
 class AssignForm(BootstrapFormMixin, AssignFields):
     """Give a lead to a dealer by hand. The page offers the dealers authorised for the lead; any dealer the
@@ -60,24 +67,20 @@ class AssignForm(BootstrapFormMixin, AssignFields):
         if dealers is not None:
             self.offer(dealers)
 
-    def offer(self, dealers) -> None:
-        """The page's choices: the authorised dealers, with the open leads each holds, searched in the page."""
-        field = self.fields["dealer"]
-        field.widget = TypeaheadSelect(attrs=field.widget.attrs)
-        field.choices = [("", "---------")] + [(dealer.pk, dealer_option(dealer)) for dealer in dealers]
-
 
 class BulkAssignForm(BulkForm, AssignFields):
     """Give every ticked lead to one dealer, each through the same checks as assigning it by hand."""
 
     def __init__(self, *args, scope, **kwargs):
-        """``scope``: the dealers the user may see (``dealers_in_scope``)."""
+        """``scope``: the dealers the user may see (``dealers_in_scope``), found by typing until a page
+        ``offer``s its own short list."""
         super().__init__(*args, **kwargs)
-        self.fields["dealer"].queryset = scope
-
-    def offer(self, dealers) -> None:
-        """Offer only ``dealers`` (with the open leads each holds); any dealer in scope is still accepted."""
-        self.fields["dealer"].choices = [("", "---------")] + [(dealer.pk, dealer_option(dealer)) for dealer in dealers]
+        field = self.fields["dealer"]
+        field.queryset = scope
+        field.empty_label = _("Give the selected leads to…")
+        field.widget = dealer_picker()
+        field.widget.choices = field.choices
+        field.widget.attrs = {"class": "form-select form-select-sm", "data-testid": "bulk-dealer"}
 
 
 def dealer_option(dealer) -> str:

@@ -86,11 +86,13 @@ class PipelineView(ScopedListView):
         self.tab = tab
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        qs = super().get_queryset().filter(status=self.tab)
+    def get_ordering(self):
         if self.tab in selectors.PIPELINE_OPEN:
-            return qs.order_by("followed_up", "next_action_on", "accepted_at", "pk")
-        return qs.order_by("-closed_at", "-pk")
+            return ("followed_up", "next_action_on", "accepted_at", "pk")
+        return ("-closed_at", "-pk")
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status=self.tab)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from dms.errors import DomainError
 from dms.forms import FormPageMixin, flash_form_errors, page_with_forms, row_error, run_service
+from dms.params import parse_id
 from dms.spreadsheets import ImportFileError
 from dms.views import DEALER, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import cart_import, selectors, services
@@ -301,9 +302,9 @@ class CartUpdateView(CartChangeView):
         form = CartLineForm(request.POST)
         if not form.is_valid():
             # The error stands beside the line it is about, as the refusals of a submission do.
-            product = request.POST.get("product", "")
-            if cart.lines.filter(product_id=product if product.isdigit() else None).exists():
-                request.session[CART_NOTES_KEY] = {product: " ".join(form.errors.get("quantity", []))}
+            product = parse_id(request.POST.get("product"))
+            if product and cart.lines.filter(product_id=product).exists():
+                request.session[CART_NOTES_KEY] = {str(product): " ".join(form.errors.get("quantity", []))}
                 return None
             flash_form_errors(request, form)
             return None

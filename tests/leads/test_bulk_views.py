@@ -54,6 +54,15 @@ def test_bulk_assignment_from_the_queue_gives_each_lead_or_says_why_not(waiting,
     assert [item["lead"].pk for item in response.context["items"]] == [boiler.pk]
 
 
+def test_the_lead_list_bulk_bar_finds_dealers_by_typing_instead_of_listing_them_all(waiting, hq_staff, dealer_one):
+    page = en_client(hq_staff).get(reverse("leads:list")).content.decode()
+    bar = page[page.index('data-testid="bulk-bar"') :]
+    select = bar[bar.index("<select") : bar.index("</select>")]
+    assert 'data-picker="remote"' in select
+    assert reverse("dealers:picker_dealers") in select
+    assert dealer_one.name not in select
+
+
 def test_bulk_assignment_from_the_lead_list_respects_capacity(waiting, hq_staff, dealer_one):
     dealer_one.lead_capacity = 1
     dealer_one.save()
@@ -78,7 +87,7 @@ def test_bulk_assignment_from_the_lead_list_respects_capacity(waiting, hq_staff,
 
 def test_bulk_assignment_without_a_dealer_is_a_field_error_and_changes_nothing(waiting, hq_staff):
     response = en_client(hq_staff).post(reverse("leads:unassigned"), {"action": "assign", "selected": [waiting[0].pk]})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["bulk_form"].errors == {"dealer": ["Choose a dealer."]}
     assert 'data-testid="bulk-dealer-error"' in response.content.decode()
     assert holder_code(waiting[0]) is None

@@ -89,7 +89,7 @@ def test_an_order_already_decided_is_reported_not_decided_again(queue, hq_admin)
 def test_bulk_rejection_needs_one_reason_given_beside_its_field(queue, hq_admin):
     client = en_client(hq_admin)
     response = client.post(QUEUE, {"action": "reject", "selected": [queue[0].pk, queue[1].pk], "reason": "  "})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["bulk_form"].errors == {"reason": ["Give a reason to reject the selected orders."]}
     page = response.content.decode()
     assert 'data-testid="bulk-reason-error"' in page
@@ -130,7 +130,7 @@ def test_a_bulk_action_without_rows_or_past_the_cap_changes_nothing(queue, hq_ad
     assert response.context["bulk_form"].errors == {"selected": ["Select at least one row."]}
     too_many = [queue[0].pk, *range(1_000_000, 1_000_000 + MAX_ROWS)]
     response = client.post(QUEUE, {"action": "approve", "selected": too_many})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.context["bulk_form"].errors == {"selected": [f"Select at most {MAX_ROWS} rows at a time."]}
     assert 'data-testid="bulk-selection-error"' in response.content.decode()
     response = client.post(QUEUE, {"action": "approve", "selected": ["x"]})

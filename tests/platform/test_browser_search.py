@@ -42,6 +42,7 @@ def test_slash_then_arrows_and_enter_open_an_order(make_page, live_server, hq_ad
     sign_in(page, live_server, hq_admin)
     expect(page).to_have_url(f"{live_server.url}/hq/")
     box = page.get_by_test_id("search-input")
+    page.wait_for_load_state()  # the "/" shortcut listens once the page's scripts have run
     page.keyboard.press("/")
     expect(box).to_be_focused()
     page.keyboard.type(order.number)
@@ -99,6 +100,7 @@ def test_a_dealer_searches_its_own_orders_in_the_portal(make_page, live_server, 
     expect(page).to_have_url(f"{live_server.url}/portal/")
     expect(page.get_by_test_id("search-input")).to_be_hidden()
     shot(page, "portal-closed-1366")
+    page.wait_for_load_state()  # the "/" shortcut listens once the page's scripts have run
     page.keyboard.press("/")
     page.keyboard.type(order.number[:8])
     expect(page.get_by_test_id("search-item").first).to_contain_text(order.number)

@@ -1,6 +1,10 @@
 """Every list sorts by allow-listed, indexed columns, offers page numbers and a page size, and keeps
 each user's saved filters to that user."""
 
+import csv
+import datetime
+import io
+
 import django_filters
 import pytest
 from django.urls import reverse
@@ -19,6 +23,7 @@ from leads.filters import (
     RuleFilterSet,
     SourceFilterSet,
 )
+from orders import services
 from orders.filters import (
     ApprovalQueueFilterSet,
     InvoiceFilterSet,
@@ -28,10 +33,11 @@ from orders.filters import (
     StockFilterSet,
 )
 from orders.forms.portal import CatalogueFilterSet
-from tests.factories import DealerFactory, UserFactory
+from tests.factories import DealerFactory, UserFactory, region
 from tests.leads import test_desk_views as lead_desk
 from tests.orders import conftest as orders_conftest
 from tests.orders.test_desk_views import place
+from tests.orders.test_reports import issue_invoice
 from tests.platform.query_budget import count_queries
 
 # Fixtures of the orders and leads tests, used here too.
@@ -247,6 +253,36 @@ def test_orders_sort_by_amount_and_number_on_the_page_and_in_the_api(
     assert [row["number"] for row in api] == expected
 
 
+@pytest.fixture
+def three_invoices(shop, hq_admin, dealer_one):
+    """Invoices for 3, 1 and 2 kettles, issued in that order."""
+    return [issue_invoice(dealer_one, shop.kettle, quantity, actor=hq_admin) for quantity in (3, 1, 2)]
+
+
+@pytest.mark.parametrize(("sort", "quantities"), [("amount", [1, 2, 3]), ("-amount", [3, 2, 1])])
+def test_invoices_sort_on_the_page_and_in_the_export(client_as, hq_admin, three_invoices, sort, quantities):
+    by_quantity = {invoice.order.lines.get().quantity: invoice.number for invoice in three_invoices}
+    expected = [by_quantity[q] for q in quantities]
+    client = client_as(hq_admin)
+    page = client.get(reverse("orders:invoices"), {"sort": sort})
+    assert [invoice.number for invoice in page.context["invoices"]] == expected
+    export = client.get(reverse("orders:invoices"), {"sort": sort, "export": "csv"})
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))[1:]
+    assert [row[0] for row in rows] == expected
+
+
+@pytest.mark.parametrize(
+    ("sort", "amounts"), [("amount", ["10.00", "20.00", "30.00"]), ("-amount", ["30.00", "20.00", "10.00"])]
+)
+def test_payments_sort_by_amount_both_ways(client_as, hq_admin, dealer_one, sort, amounts):
+    for n, amount in enumerate(["20", "30", "10"]):
+        services.payment_record(
+            actor=hq_admin, dealer=dealer_one, amount=amount, received_on=datetime.date(2026, 1, 1), reference=f"R{n}"
+        )
+    page = client_as(hq_admin).get(reverse("orders:payments"), {"sort": sort})
+    assert [str(payment.amount) for payment in page.context["payments"]] == amounts
+
+
 def test_a_dealer_sorts_its_own_orders(client_as, dealer_admin, three_orders):
     page = client_as(dealer_admin).get(reverse("portal:orders"), {"sort": "-amount"})
     assert [order.lines.get().quantity for order in page.context["orders"]] == [3, 2, 1]
@@ -315,3 +351,28 @@ def test_sorting_orders_and_leads_costs_no_extra_query(request, client_as, hq_ad
     client.get(reverse(name))
     plain = count_queries(client, reverse(name))
     assert count_queries(client, f"{reverse(name)}?sort={sort}") == plain
+
+
+@pytest.mark.parametrize("value", ["²", "１", "9" * 30, "-1", "0", "3,²"])
+def test_odd_numbers_in_the_address_never_break_a_page(client_as, api_as, hq_admin, value):
+    """ "²" and "１" pass ``str.isdigit`` but are no ASCII number: every page reads them as no number at all."""
+    client = client_as(hq_admin)
+    pages = [
+        (reverse("orders:list"), {"per_page": value, "dealer": value}),
+        (reverse("orders:invoices"), {"dealer": value, "per_page": value}),
+        (reverse("leads:list"), {"dealer": value}),
+        (reverse("orders:create"), {"dealer": value}),
+        (reverse("orders:payment_create"), {"dealer": value, "recorded": value}),
+        (reverse("dealers:picker_dealers"), {"ids": value}),
+        (reverse("dealers:picker_regions"), {"ids": value}),
+        (reverse("orders:picker_products"), {"ids": value}),
+    ]
+    for url, params in pages:
+        assert client.get(url, params).status_code == 200, url
+    assert api_as(hq_admin).get("/api/v1/orders/", {"page_size": value}).status_code in (200, 400)
+
+
+def test_the_region_picker_names_chosen_regions_by_code(client_as, hq_admin):
+    hangzhou = region("330100")
+    answer = client_as(hq_admin).get(reverse("dealers:picker_regions"), {"ids": hangzhou.code}).json()
+    assert [row["id"] for row in answer["results"]] == [hangzhou.code]

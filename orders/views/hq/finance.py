@@ -23,6 +23,7 @@ from dms.accounts.models import User
 from dms.errors import DomainError, PermissionDeniedError
 from dms.exports import ExportMixin, csv_response, spreadsheet
 from dms.forms import FormPageMixin, page_with_forms, run_service, style_form
+from dms.params import parse_id
 from dms.spreadsheets import read_rows
 from dms.templatetags.money import cny
 from dms.views import EVERYONE, HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -369,9 +370,10 @@ class InvoiceListView(ExportMixin, DealerChoiceMixin, ScopedListView):
     export_name = "invoices"
     export_title = gettext_lazy("Invoices")
     export_columns = INVOICE_COLUMNS
+    ordering = ("-issued_on", "-id")
 
     def get_queryset(self):
-        return super().get_queryset().select_related("dealer__region").order_by("-issued_on", "-id")
+        return super().get_queryset().select_related("dealer__region")
 
     def export_row(self, invoice: Invoice) -> list:
         return [
@@ -412,9 +414,10 @@ class PaymentListView(ExportMixin, DealerChoiceMixin, ScopedListView):
     export_name = "payments"
     export_title = gettext_lazy("Payments")
     export_columns = PAYMENT_COLUMNS
+    ordering = ("-received_on", "-id")
 
     def get_queryset(self):
-        return _with_allocations(super().get_queryset()).order_by("-received_on", "-id")
+        return _with_allocations(super().get_queryset())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(can_record=services.can(self.request.user, "record_payment"), **kwargs)
@@ -444,15 +447,15 @@ class PaymentCreateView(RoleRequiredMixin, FormView):
 
     def get_initial(self):
         initial = {"received_on": timezone.localdate()}
-        dealer = self.request.GET.get("dealer", "")
-        if dealer.isdigit():
+        dealer = parse_id(self.request.GET.get("dealer"))
+        if dealer:
             initial["dealer"] = dealer
         return initial
 
     def get_context_data(self, **kwargs):
-        recorded = self.request.GET.get("recorded", "")
+        recorded = parse_id(self.request.GET.get("recorded"))
         payment = None
-        if recorded.isdigit():
+        if recorded:
             payment = _with_allocations(selectors.payment_list(user=self.request.user)).filter(pk=recorded).first()
         return super().get_context_data(
             recorded=payment, allowed=services.can(self.request.user, "record_payment"), **kwargs

@@ -19,6 +19,7 @@ from dms.bulk import BulkActionMixin
 from dms.errors import ReasonRequired, RuleViolation
 from dms.exports import ExportMixin, local_minute
 from dms.forms import FormPageMixin, StatusSelect, flash_form_errors, page_with_forms, row_error, run_service
+from dms.params import parse_id
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from orders import selectors, services
 from orders.filters import ApprovalQueueFilterSet, OrderFilterSet
@@ -152,7 +153,6 @@ class ApprovalQueueView(BulkActionMixin, ScopedListView):
         query = self.request.GET.urlencode()
         # The decision forms come back to this page of the queue, with its filters.
         context["queue_url"] = reverse("orders:approvals") + (f"?{query}" if query else "")
-        context["can_approve"] = services.can(user, "approve_order")
         context["can_override"] = services.can(user, "approve_credit_override")
         return context
 
@@ -166,8 +166,8 @@ class OrderCreateView(RoleRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
-        dealer = self.request.GET.get("dealer", "")
-        return {"dealer": dealer} if dealer.isdigit() else {}
+        dealer = parse_id(self.request.GET.get("dealer"))
+        return {"dealer": dealer} if dealer else {}
 
     def form_valid(self, form):
         order = run_service(form, services.order_create, actor=self.request.user, **form.cleaned_data)
