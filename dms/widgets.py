@@ -30,7 +30,7 @@ class TypeaheadMixin:
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
         widget_attrs["data-picker"] = "remote" if self.url_name else "local"
-        widget_attrs["data-picker-placeholder"] = str(_("Type to search"))
+        widget_attrs.setdefault("data-picker-placeholder", str(_("Type to search")))
         widget_attrs["data-picker-empty"] = str(_("No matches"))
         if self.url_name:
             url = reverse(self.url_name)

@@ -80,7 +80,11 @@ class BulkAssignForm(BulkForm, AssignFields):
         field.empty_label = _("Give the selected leads to…")
         field.widget = dealer_picker()
         field.widget.choices = field.choices
-        field.widget.attrs = {"class": "form-select form-select-sm", "data-testid": "bulk-dealer"}
+        field.widget.attrs = {
+            "class": "form-select form-select-sm",
+            "data-testid": "bulk-dealer",
+            "data-picker-placeholder": field.empty_label,
+        }
 
 
 def dealer_option(dealer) -> str:
