@@ -72,7 +72,11 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["event", "recipient"], name="notification_once_per_event")]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # A reader's notifications, newest first: the list and the bell read them in this order.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_newest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.event.verb}"
