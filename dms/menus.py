@@ -9,7 +9,6 @@ longest prefix of the current route's name.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 
 from django.urls import resolve, reverse
 from django.utils.functional import Promise
@@ -48,14 +47,9 @@ class Section:
     entries: tuple[Entry, ...] = field(default_factory=tuple)
 
 
-@cache
-def _view_class(url_name: str):
-    return resolve(reverse(url_name)).func.view_class
-
-
 def view_allows(url_name: str, user) -> bool:
     """Whether ``user`` may open the page of ``url_name`` (a route without arguments), by the view's own check."""
-    return _view_class(url_name).allows(user)
+    return url_allows(reverse(url_name), user)
 
 
 def url_allows(url: str, user) -> bool:

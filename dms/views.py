@@ -218,8 +218,7 @@ class SavedFilterCreateView(LoginRequiredMixin, View):
             if saved is not None:
                 messages.success(request, _("Filter “%(name)s” saved.") % {"name": saved.name})
                 return redirect(saved.url)
-        layout = "layouts/portal.html" if request.user.is_dealer_user else "layouts/hq.html"
-        return render(request, "lists/saved_filter_form.html", {"form": form, "layout": layout}, status=422)
+        return render(request, "lists/saved_filter_form.html", {"form": form}, status=422)
 
 
 class SavedFilterDeleteView(LoginRequiredMixin, View):
