@@ -1,25 +1,27 @@
 """``python -m bench.orders``: order submission through the API (create + submit) by N dealers at once, against
 the trivial-view baseline measured the same way in the same run, then a check that nothing was oversold.
 
-It uses the benchmark database exactly as ``python -m bench`` does (``<name>_bench``, created and migrated when
-missing) and recreates its own rows from a fixed seed on every run.
+Settings are production's (DEBUG off, Redis cache, persistent connections) and the requests go over HTTP to a
+gunicorn started for the run, unless ``--debug`` (DEBUG on) or ``--in-process`` (Django's test client). The run
+fails (exit code 1) when the round with 8 dealers misses a target (orders/s, ratio to ``/healthz``, p95), when an
+order costs more queries than the target or more with 30 lines than with 3, or when stock is inconsistent.
+
+It has its own database (``<name>_orders_bench``, created and migrated when missing) and recreates its rows from a
+fixed seed on every run.
 """
 
 import argparse
 import gc
-import http.client
 import json
 import logging
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import nullcontext, suppress
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -30,8 +32,10 @@ from bench.__main__ import (
     BenchmarkFailure,
     bench_database_url,
     configure_environment,
+    configure_production,
     ensure_database,
 )
+from bench.server import ServerFailure, gunicorn
 
 SEED = 20261127
 DEALER_COUNTS = (1, 4, 8, 16)
@@ -43,6 +47,12 @@ HOT_UNITS = 40
 HOT_SHARE = 0.3
 ADMIN_USERNAME = "bench-orders-admin"
 BASELINE_REQUESTS = 600
+# The targets (issue 12), judged on the round with TARGET_DEALERS dealers ordering at once.
+TARGET_DEALERS = 8
+TARGET_ORDERS_PER_S = 100
+TARGET_RATIO = 0.05
+TARGET_P95_MS = 300
+TARGET_QUERIES = 15
 
 
 @dataclass(frozen=True)
@@ -216,59 +226,22 @@ class Reply:
 
 
 class HttpSender:
-    """One dealer's HTTP connection to a running server."""
+    """One dealer's keep-alive HTTP connection to a running server."""
 
     def __init__(self, address: tuple[str, int], token_key: str | None = None):
-        self.connection = http.client.HTTPConnection(*address, timeout=120)
-        self.headers = {"Authorization": f"Token {token_key}"} if token_key else {}
+        from bench.server import Connection
 
-    def _send(self, method: str, path: str, body: bytes | None = None, headers=None) -> Reply:
-        self.connection.request(method, path, body=body, headers={**self.headers, **(headers or {})})
-        response = self.connection.getresponse()
-        return Reply(response.status, response.read())
+        headers = {"Authorization": f"Token {token_key}"} if token_key else {}
+        self.connection = Connection(address, headers)
 
     def get(self, path: str) -> Reply:
-        return self._send("GET", path)
+        reply = self.connection.get(path)
+        return Reply(reply.status, reply.body)
 
     def post(self, path: str, body: dict | None = None) -> Reply:
         data = json.dumps(body).encode() if body is not None else b""
-        return self._send("POST", path, data, {"Content-Type": "application/json"})
-
-
-@contextmanager
-def gunicorn(workers: int):
-    """A gunicorn server (sync workers, as the Procfile runs it) on a free local port, on the benchmark database."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "gunicorn", "dms.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--log-level", "warning"]
-    # The workers' own log (a warning per refused submission) goes to a file beside the results.
-    log_path = RESULTS_DIR / "gunicorn.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603
-            command, cwd=Path(__file__).resolve().parent.parent, env=os.environ.copy(), stdout=log, stderr=log
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise BenchmarkFailure(f"gunicorn exited with code {process.returncode}; see {log_path}")
-            probe = HttpSender(("127.0.0.1", port))
-            try:
-                if probe.get("/healthz").status_code == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise BenchmarkFailure(f"gunicorn did not answer within 60 seconds; see {log_path}") from None
-                time.sleep(0.2)
-            finally:
-                probe.connection.close()
-        yield ("127.0.0.1", port)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        reply = self.connection.request("POST", path, data, {"Content-Type": "application/json"})
+        return Reply(reply.status, reply.body)
 
 
 def place(sender: InProcessSender | HttpSender, body: dict) -> str | None:
@@ -387,13 +360,14 @@ def measure(shop: Shop, dealers: int, orders: int, warmup: int, connect) -> Roun
     )
 
 
-def queries_per_order(shop: Shop) -> int:
+def queries_per_order(shop: Shop, lines: int) -> int:
+    """The SQL queries of creating and submitting one order of ``lines`` lines, both requests together."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     sender = InProcessSender(shop.dealers[0][1])
-    body = {"lines": [{"product": pk, "quantity": 1} for pk in shop.products[:2]]}
-    place(sender, body)  # warms this process's caches (content types), as the measured rounds did
+    body = {"lines": [{"product": pk, "quantity": 1} for pk in shop.products[:lines]]}
+    place(sender, body)  # warms this process's caches (content types, compiled reads), as the measured rounds did
     with CaptureQueriesContext(connection) as captured:
         if place(sender, body) is not None:
             raise BenchmarkFailure("the query count order was refused")
@@ -427,7 +401,7 @@ def check_stock(shop: Shop) -> dict:
     }
 
 
-def print_table(rounds: list[Round], queries: int) -> None:
+def print_table(rounds: list[Round], queries: dict[int, int]) -> None:
     header = (
         f"{'dealers':>7} {'orders':>7} {'refused':>7} {'orders/s':>9} {'healthz/s':>10} {'vs base':>8} "
         f"{'p50 ms':>8} {'p95 ms':>8} {'queries':>7}"
@@ -437,8 +411,28 @@ def print_table(rounds: list[Round], queries: int) -> None:
     for r in rounds:
         print(
             f"{r.dealers:>7} {r.orders:>7} {r.refused:>7} {r.orders_per_s:>9.1f} {r.baseline_per_s:>10.1f} "
-            f"{r.ratio:>7.3f}x {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {queries:>7}"
+            f"{r.ratio:>7.3f}x {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {queries[3]:>7}"
         )
+    print(f"\nqueries per order (create + submit): {queries[3]} with 3 lines, {queries[30]} with 30 lines")
+
+
+def misses(rounds: list[Round], queries: dict[int, int]) -> list[str]:
+    """The targets this run missed, in words; empty when it met them all."""
+    missed = []
+    if queries[3] > TARGET_QUERIES:
+        missed.append(f"{queries[3]} queries per order, target at most {TARGET_QUERIES}")
+    if queries[30] > queries[3]:
+        missed.append(f"{queries[30]} queries with 30 lines against {queries[3]} with 3: the count grows with lines")
+    for r in rounds:
+        if r.dealers != TARGET_DEALERS:
+            continue
+        if r.orders_per_s < TARGET_ORDERS_PER_S:
+            missed.append(f"{r.orders_per_s:.1f} orders/s with {r.dealers} dealers, target {TARGET_ORDERS_PER_S}")
+        if r.ratio < TARGET_RATIO:
+            missed.append(f"{r.ratio:.3f}x of /healthz with {r.dealers} dealers, target {TARGET_RATIO}x")
+        if r.p95_ms >= TARGET_P95_MS:
+            missed.append(f"p95 {r.p95_ms:.0f} ms with {r.dealers} dealers, target under {TARGET_P95_MS} ms")
+    return missed
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -451,15 +445,20 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--orders", type=int, default=ORDERS, help=f"orders per round (default {ORDERS})")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured orders per dealer before each round")
     parser.add_argument(
-        "--server", action="store_true", help="send real HTTP requests to a gunicorn started for the run"
+        "--server",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="send real HTTP requests to a gunicorn started for the run (the default; --no-server: in-process)",
     )
+    parser.add_argument("--in-process", dest="server", action="store_false", help="the same as --no-server")
+    parser.add_argument("--debug", action="store_true", help="DEBUG on (default: production settings)")
     parser.add_argument(
         "--workers",
         type=int,
         default=2 * (os.cpu_count() or 1),
-        help="gunicorn workers with --server (default 2 per CPU)",
+        help="gunicorn sync workers (default 2 per CPU)",
     )
-    parser.add_argument("--database", help="benchmark database name (must end in _bench; default <name>_bench)")
+    parser.add_argument("--database", help="benchmark database name (must end in _bench; default <name>_orders_bench)")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "orders.json", help="where to write JSON")
     args = parser.parse_args(argv)
     if args.workers < 1:
@@ -478,11 +477,16 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Its own database: the request benchmark keeps its data between runs, and this one wipes its own.
     database_url, database_name = bench_database_url(
-        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), args.database
+        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), args.database, suffix="_orders_bench"
     )
     created = ensure_database(database_url, database_name)
     configure_environment(database_url)
+    if args.debug:
+        os.environ["DJANGO_DEBUG"] = "1"
+    else:
+        configure_production()
     # Threads keep their connection between requests, as a web worker with persistent connections does.
     os.environ.setdefault("DJANGO_CONN_MAX_AGE", "600")
 
@@ -499,6 +503,8 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"database {database_name} ({'created' if created else 'existing'}); migrating …", flush=True)
     call_command("migrate", interactive=False, verbosity=0)
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
     started = time.perf_counter()
     shop = generate(max(args.dealers))
     print(
@@ -508,10 +514,11 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"Python {platform.python_version()}, Django {django.get_version()}, DEBUG={settings.DEBUG}, "
-        f"{os.cpu_count()} CPUs, {args.orders} orders per round, warm-up {args.warmup} per dealer\n",
+        f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}, {os.cpu_count()} CPUs, "
+        f"{args.orders} orders per round, warm-up {args.warmup} per dealer\n",
         flush=True,
     )
-    with gunicorn(args.workers) if args.server else nullcontext() as address:
+    with gunicorn(args.workers, RESULTS_DIR / "gunicorn.log") if args.server else nullcontext() as address:
         if address:
             print(
                 f"server: gunicorn with {args.workers} sync workers at http://{address[0]}:{address[1]}/\n", flush=True
@@ -520,7 +527,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             connect = InProcessSender
         rounds = [measure(shop, n, args.orders, args.warmup, connect) for n in args.dealers]
-    queries = queries_per_order(shop)
+    queries = {lines: queries_per_order(shop, lines) for lines in (3, 30)}
     print_table(rounds, queries)
     stock = check_stock(shop)
     print(
@@ -539,12 +546,29 @@ def run(args: argparse.Namespace) -> int:
         "seed": SEED,
         "mode": f"gunicorn, {args.workers} sync workers" if args.server else "in-process test client",
         "baseline": "GET /healthz, same number of threads",
-        "queries_per_order": queries,
+        "queries_per_order": queries[3],
+        "queries_per_order_30_lines": queries[30],
+        "targets": {
+            "dealers": TARGET_DEALERS,
+            "orders_per_s": TARGET_ORDERS_PER_S,
+            "ratio": TARGET_RATIO,
+            "p95_ms": TARGET_P95_MS,
+            "queries": TARGET_QUERIES,
+        },
         "stock": stock,
         "rounds": [asdict(r) for r in rounds],
     }
+    missed = misses(rounds, queries)
+    report["missed"] = missed
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {args.output}")
+    if not any(r.dealers == TARGET_DEALERS for r in rounds):
+        print(f"targets: no round with {TARGET_DEALERS} dealers, so only the query count was judged")
+    for miss in missed:
+        print(f"MISSED: {miss}")
+    if missed:
+        return 1
+    print("every target met")
     return 0
 
 
@@ -552,7 +576,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         return run(args)
-    except BenchmarkFailure as exc:
+    except (BenchmarkFailure, ServerFailure) as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         return 1
 

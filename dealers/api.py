@@ -22,6 +22,7 @@ from dealers.models import (
     Region,
     SelectionCriterion,
 )
+from dms.api.fields import ChoiceLabelField
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.parsers import JSONParser, MultiPartParser
 from dms.api.viewsets import ScopedViewSet
@@ -74,13 +75,14 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class DealerSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    # The selector (``selectors.dealer_records``) prefetches regions served and contacts into lists.
     served_regions = serializers.SlugRelatedField(
-        slug_field="code", queryset=Region.objects.all(), many=True, required=False
+        slug_field="code", queryset=Region.objects.all(), many=True, required=False, source="served_region_list"
     )
     owner = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    tier_display = serializers.CharField(source="get_tier_display", read_only=True)
-    contacts = ContactSerializer(many=True, read_only=True)
+    status_display = ChoiceLabelField(Dealer.Status.choices, source="status")
+    tier_display = ChoiceLabelField(Dealer.Tier.choices, source="tier")
+    contacts = ContactSerializer(many=True, read_only=True, source="contact_list")
 
     class Meta:
         model = Dealer
@@ -117,6 +119,9 @@ class DealerSerializer(serializers.ModelSerializer):
 class DealerWriteSerializer(DealerSerializer):
     """What HQ sends to create or change a dealer."""
 
+    served_regions = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), many=True, required=False
+    )
     owner = serializers.PrimaryKeyRelatedField(queryset=selectors.owner_choices(), allow_null=True, required=False)
     code = serializers.CharField(max_length=20, required=False, allow_blank=True, validators=[validate_code])
     uscc = serializers.CharField(max_length=32)
@@ -152,7 +157,7 @@ class TierChangeSerializer(serializers.Serializer):
 class DealerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Dealers in your scope. Dealer users read their own; HQ roles create, change, move status and tier."""
 
-    selector = selectors.dealer_detail_queryset
+    selector = selectors.dealer_records
     allowed_roles = EVERYONE
     action_roles = {
         "create": HQ,
@@ -266,7 +271,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     """Qualification documents of the dealers in your scope: upload (multipart), verify, reject.
     The file itself is read through ``file_url``, which checks scope again."""
 
-    selector = selectors.document_list
+    selector = selectors.document_records
     allowed_roles = EVERYONE
     action_roles = {"verify": HQ, "reject": HQ}
     serializer_class = DocumentSerializer

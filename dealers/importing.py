@@ -336,7 +336,7 @@ def _territory(actor: User) -> tuple[str, ...] | None:
     """The region paths the actor covers, or None when they may place a dealer anywhere."""
     if actor.effective_role == Role.HQ_ADMIN:
         return None
-    paths = tuple(actor.regions.values_list("path", flat=True))
+    paths = actor.region_paths()
     if not paths and actor.sees_all_without_regions:
         return None
     return paths

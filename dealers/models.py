@@ -235,7 +235,11 @@ class QualificationDocument(models.Model):
         verbose_name = _("qualification document")
         verbose_name_plural = _("qualification documents")
         ordering = ["doc_type__position", "-uploaded_at"]
-        indexes = [models.Index(fields=["status", "expires_on"], name="document_status_expiry_idx")]
+        indexes = [
+            models.Index(fields=["status", "expires_on"], name="document_status_expiry_idx"),
+            # The review queue: documents of one status, the oldest first.
+            models.Index(fields=["status", "uploaded_at", "id"], name="document_status_uploaded_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["dealer", "doc_type", "sha256"],

@@ -1,6 +1,7 @@
 """Reads of regions and dealers, scoped to the user first (``dms.scoping``)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from dealers.models import Dealer, DealerContact, Region
 from dms.scoping import dealer_q, signed_in
@@ -14,12 +15,13 @@ def region_list(*, user) -> QuerySet[Region]:
 
 
 def dealer_list(*, user, filters=None) -> QuerySet[Dealer]:
-    qs = Dealer.objects.filter(dealer_q(user, field="pk"))
-    # The count adds a GROUP BY, which drops the model's ordering: order explicitly so that pages
-    # and exports never repeat or skip a dealer.
+    # Contacts are counted per dealer shown (a subquery PostgreSQL runs for the page's rows only), never by
+    # grouping the whole scope before the page is cut.
+    contacts = DealerContact.objects.filter(dealer=OuterRef("pk")).order_by().values("dealer").annotate(n=Count("pk"))
     qs = (
-        qs.select_related("region", "region__parent", "owner")
-        .annotate(contact_count=Count("contacts", distinct=True))
+        Dealer.objects.filter(dealer_q(user, field="pk"))
+        .select_related("region", "region__parent", "owner")
+        .annotate(contact_count=Coalesce(Subquery(contacts.values("n")), 0))
         .order_by("code")
     )
     if filters is not None:
@@ -52,6 +54,23 @@ def dealer_detail_queryset(*, user) -> QuerySet[Dealer]:
     )
 
 
+def dealer_records(*, user) -> QuerySet[Dealer]:
+    """Dealers in the user's scope with what the API shows of each: the home region, and the regions served
+    and contacts as lists (``served_region_list``, ``contact_list``), read for the page's rows only."""
+    return (
+        Dealer.objects.filter(dealer_q(user, field="pk"))
+        .select_related("region")
+        .prefetch_related(
+            Prefetch(
+                "served_regions", queryset=Region.objects.only("id", "code", "path"), to_attr="served_region_list"
+            ),
+            Prefetch(
+                "contacts", queryset=DealerContact.objects.order_by("-is_primary", "name"), to_attr="contact_list"
+            ),
+        )
+    )
+
+
 def owner_choices():
     """Head-office users who can be made responsible for a dealer."""
     from django.contrib.auth import get_user_model
@@ -70,6 +89,14 @@ def document_list(*, user) -> QuerySet:
     return QualificationDocument.objects.filter(dealer_q(user, field="dealer")).select_related(
         "doc_type", "dealer", "uploaded_by", "reviewed_by"
     )
+
+
+def document_records(*, user) -> QuerySet:
+    """Qualification documents of the dealers the user may see, with only their type joined: what the API
+    shows of each (the dealer by id)."""
+    from dealers.models import QualificationDocument
+
+    return QualificationDocument.objects.filter(dealer_q(user, field="dealer")).select_related("doc_type")
 
 
 def document_overview(*, dealer) -> list[dict]:
@@ -118,7 +145,7 @@ def application_list(*, user, filters=None) -> QuerySet:
         return qs.none()
     if visible_dealers(user) is not None:
         territory = Q(reviewer=user)
-        for path in user.regions.values_list("path", flat=True):
+        for path in user.region_paths():
             territory |= Q(regions_wanted__path__startswith=path)
         qs = qs.filter(pk__in=DealerApplication.objects.filter(territory).values("pk"))
     qs = qs.select_related("reviewer", "dealer").prefetch_related("regions_wanted")

@@ -9,8 +9,11 @@ longest prefix of the current route's name.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.urls import resolve, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -49,14 +52,38 @@ class Section:
 
 def view_allows(url_name: str, user) -> bool:
     """Whether ``user`` may open the page of ``url_name`` (a route without arguments), by the view's own check."""
-    return url_allows(reverse(url_name), user)
+    allows = _page_check(url_name)
+    return allows is None or allows(user)
 
 
 def url_allows(url: str, user) -> bool:
     """Whether ``user`` passes the access check of the page at ``url`` (``RoleRequiredMixin.allows``), so that
     a link is shown only where it leads somewhere; a page with no such check (admin, API) answers for itself."""
-    allows = getattr(getattr(resolve(url).func, "view_class", None), "allows", None)
+    allows = _check_of(resolve(url).func)
     return allows is None or allows(user)
+
+
+def _check_of(view) -> Callable | None:
+    return getattr(getattr(view, "view_class", None), "allows", None)
+
+
+# A route's address and view do not change while the process runs: every page draws the whole menu,
+# so each is resolved once instead of on every request.
+@cache
+def _page_check(url_name: str) -> Callable | None:
+    return _check_of(resolve(reverse(url_name)).func)
+
+
+@cache
+def _path(url_name: str, script_prefix: str) -> str:
+    return reverse(url_name)
+
+
+@receiver(setting_changed, dispatch_uid="dms.menus.forget_routes")
+def forget_routes(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _page_check.cache_clear()
+        _path.cache_clear()
 
 
 def _admin_site(user) -> bool:
@@ -92,6 +119,15 @@ HQ_MENU = (
             Entry("leads:rules", _("Assignment rules"), "bi-signpost-split", ("leads:rule",)),
             Entry("leads:sources", _("Lead sources"), "bi-globe2", ("leads:source",)),
             Entry("leads:import", _("Import leads"), "bi-upload"),
+        ),
+    ),
+    Section(
+        _("Logistics"),
+        (
+            Entry("logistics:shipments", _("Shipments"), "bi-box-arrow-right", ("logistics:shipment",)),
+            Entry("logistics:plans", _("Delivery plans"), "bi-signpost-2", ("logistics:plan", "logistics:route")),
+            Entry("logistics:carriers", _("Carriers"), "bi-truck", ("logistics:carrier",)),
+            Entry("logistics:vehicles", _("Vehicles"), "bi-truck-front"),
         ),
     ),
     Section(
@@ -159,7 +195,7 @@ class Menu:
                 section.label,
                 [
                     Link(
-                        reverse(entry.url_name),
+                        _path(entry.url_name, get_script_prefix()),
                         entry.label,
                         entry.icon,
                         longest > 0 and lengths[entry.url_name] == longest,

@@ -47,7 +47,7 @@ def visible_dealers(user):
     dealer_model = apps.get_model("dealers", "Dealer")
     if user.is_dealer_user:
         return dealer_model.objects.filter(pk=user.dealer_id).values("pk")
-    paths = list(user.regions.values_list("path", flat=True))
+    paths = user.region_paths()
     if not paths and user.sees_all_without_regions:
         return None
     territory = Q(owner=user)

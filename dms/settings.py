@@ -116,6 +116,9 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("DMS_CACHE_PREFIX", default="dms"),
         }
     }
+    # Sessions are read from Redis and written through to the database, so a page costs no session query.
+    # Not with the per-process memory cache: one process would keep a session another has ended.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -187,8 +190,8 @@ BRAND_NAME = env.str("DMS_BRAND_NAME", default="")
 BRAND_LOGO = env.str("DMS_BRAND_LOGO", default="img/favicon.svg")
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(env.str("DMS_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("DMS_MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -262,6 +265,11 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "orders.models.PriceList.Kind",
         "FollowUpKindEnum": "leads.models.FollowUp.Kind",
         "ClashKindEnum": "leads.api.CLASH_KINDS",
+        # Several serializers have a "status" too.
+        "InvoiceStatusEnum": "orders.models.Invoice.Status",
+        "ShipmentStatusEnum": "logistics.models.Shipment.Status",
+        "TrackingStatusEnum": "logistics.models.TrackingEvent.Kind",
+        "DeliveryPlanStatusEnum": "logistics.models.DeliveryPlan.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -290,6 +298,13 @@ DMS_LEAD_ACCEPT_MINUTES = env.int("DMS_LEAD_ACCEPT_MINUTES", default=24 * 60)
 DMS_LEAD_FOLLOW_UP_HOURS = env.int("DMS_LEAD_FOLLOW_UP_HOURS", default=48)
 # An approved deal registration protects the customer for the dealer this many days.
 DMS_DEAL_PROTECTION_DAYS = env.int("DMS_DEAL_PROTECTION_DAYS", default=90)
+# Delivery planning: road distance is the great-circle distance times DMS_ROUTING_ROAD_FACTOR, driven at
+# DMS_ROUTING_SPEED_KMH; the solver stops after DMS_ROUTING_SECONDS.
+DMS_ROUTING_ROAD_FACTOR = env.float("DMS_ROUTING_ROAD_FACTOR", default=1.3)
+DMS_ROUTING_SPEED_KMH = env.float("DMS_ROUTING_SPEED_KMH", default=40.0)
+DMS_ROUTING_SECONDS = env.float("DMS_ROUTING_SECONDS", default=30.0)
+# Minutes a vehicle stays at each stop to unload.
+DMS_ROUTING_SERVICE_MINUTES = env.int("DMS_ROUTING_SERVICE_MINUTES", default=15)
 API_TOKEN_DEFAULT_DAYS = env.int("DMS_API_TOKEN_DAYS", default=90)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("DMS_IDEMPOTENCY_HOURS", default=24))
 

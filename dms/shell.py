@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from dms.caching import scoped_aggregate
 from dms.events.selectors import event_list, notification_list
 from dms.views import DEALER, HQ, RoleRequiredMixin
 
@@ -60,7 +61,7 @@ class HomeContextMixin:
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["cards"] = app_cards(self.card_hook, user)
-        activity = activity_by_day(user=user)
+        activity = scoped_aggregate("activity", user, lambda: activity_by_day(user=user))
         context.update(
             {
                 "recent_events": event_list(user=user)[:10],

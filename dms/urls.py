@@ -30,6 +30,7 @@ portal_patterns = (
         path("", include("dealers.urls.portal")),
         path("", include("orders.urls.portal")),
         path("", include("leads.urls.portal")),
+        path("", include("logistics.urls.portal")),
     ],
     "portal",
 )
@@ -47,6 +48,7 @@ urlpatterns = [
     path("hq/dealers/", include("dealers.urls.hq")),
     path("hq/", include("orders.urls.hq")),
     path("hq/leads/", include("leads.urls.hq")),
+    path("hq/logistics/", include("logistics.urls.hq")),
     path("documents/", include("dealers.urls.files")),
     path("apply/", include("dealers.urls.public")),
     path("enquiry/", include("leads.urls.public")),

@@ -4,6 +4,7 @@ and dealers, assignment rules and deal registrations. The same selectors and ser
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
@@ -177,10 +178,15 @@ class LeadSerializer(serializers.ModelSerializer):
     def _open(self, obj):
         return obj.open_assignments[0] if obj.open_assignments else None
 
+    @cached_property
+    def _assignment_serializer(self) -> OpenAssignmentSerializer:
+        # One for every row of a list: building a serializer's fields costs more than rendering a row.
+        return OpenAssignmentSerializer()
+
     @extend_schema_field(OpenAssignmentSerializer(allow_null=True))
     def get_assignment(self, obj):
         assignment = self._open(obj)
-        return OpenAssignmentSerializer(assignment).data if assignment else None
+        return self._assignment_serializer.to_representation(assignment) if assignment else None
 
     @extend_schema_field(serializers.JSONField(allow_null=True))
     def get_decision(self, obj):

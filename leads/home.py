@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
+from dms.caching import scoped_aggregate
 from dms.money import ZERO
 from leads import selectors
 from leads.models import Assignment, DealRegistration, Lead
@@ -13,7 +14,7 @@ from leads.models import Assignment, DealRegistration, Lead
 EXPIRING_SOON = timedelta(hours=2)
 
 
-def hq_cards(user) -> list[dict]:
+def hq_figures(user) -> dict:
     """Unassigned leads, offers about to expire, registrations waiting for a decision and this month's wins:
     three queries."""
     now = timezone.now()
@@ -32,16 +33,17 @@ def hq_cards(user) -> list[dict]:
         deadline__lte=now + EXPIRING_SOON,
     ).count()
     waiting = selectors.registration_list(user=user).filter(status=DealRegistration.Status.SUBMITTED).count()
-    return [
-        {
-            "template": "leads/_hq_home.html",
-            "unassigned": stats["unassigned"],
-            "expiring": expiring,
-            "waiting": waiting,
-            "won": stats["won"],
-            "won_amount": stats["won_amount"],
-        }
-    ]
+    return {
+        "unassigned": stats["unassigned"],
+        "expiring": expiring,
+        "waiting": waiting,
+        "won": stats["won"],
+        "won_amount": stats["won_amount"],
+    }
+
+
+def hq_cards(user) -> list[dict]:
+    return [{"template": "leads/_hq_home.html", **scoped_aggregate("leads", user, lambda: hq_figures(user))}]
 
 
 def portal_cards(user) -> list[dict]:

@@ -258,6 +258,14 @@ class Assignment(models.Model):
                 fields=["lead"], condition=Q(status__in=["offered", "accepted"]), name="lead_one_open_assignment"
             )
         ]
+        indexes = [
+            # Each dealer's open leads (its load against its capacity), read without visiting closed offers.
+            models.Index(
+                fields=["dealer", "lead"],
+                condition=Q(status__in=["offered", "accepted"]),
+                name="assignment_open_load_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead} → {self.dealer}"

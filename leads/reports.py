@@ -2,7 +2,7 @@
 breaches, and the same figures by province, dealer, source and month.
 
 Functions over a queryset of leads already scoped to the user (``selectors.lead_list``) and filtered:
-set-based aggregates, seven queries however many leads.
+set-based aggregates, five queries however many leads.
 
 A lead counts from the stage "accepted" on while a dealer's acceptance of it stands (an accepted
 assignment); "contacted" once that dealer logged a follow-up or moved it on; the later stages by its
@@ -177,19 +177,20 @@ class LeadReport:
 
 def _stage_sums(dealer: Dealer | None) -> dict:
     """The aggregates of ``Counts`` over leads; with ``dealer``, only that dealer's offers and follow-ups
-    move a lead past "assigned"."""
-    offers = Assignment.objects.filter(lead=OuterRef("pk"))
-    follow_ups = FollowUp.objects.filter(lead=OuterRef("pk"))
+    move a lead past "assigned". Whether a lead was offered, accepted or followed up is a lookup in the set
+    of leads with such rows, read once per query (a hashed subplan), not a subquery run for every lead."""
+    offers = Assignment.objects.all()
+    follow_ups = FollowUp.objects.all()
     if dealer is not None:
         offers, follow_ups = offers.filter(dealer=dealer), follow_ups.filter(dealer=dealer)
-    taken = Exists(offers.filter(status=A.ACCEPTED))
+    offered = Q(pk__in=offers.values("lead_id"))
+    taken = Q(pk__in=offers.filter(status=A.ACCEPTED).values("lead_id"))
+    followed = Q(pk__in=follow_ups.values("lead_id"))
     return {
         "received": Count("pk"),
-        "assigned": Count("pk", filter=Exists(offers)),
+        "assigned": Count("pk", filter=offered),
         "accepted": Count("pk", filter=taken),
-        "contacted": Count(
-            "pk", filter=taken & (Q(status__in=[L.CONTACTED, L.QUALIFIED, L.WON]) | Q(Exists(follow_ups)))
-        ),
+        "contacted": Count("pk", filter=taken & (Q(status__in=[L.CONTACTED, L.QUALIFIED, L.WON]) | followed)),
         "qualified": Count("pk", filter=taken & Q(status__in=[L.QUALIFIED, L.WON])),
         "won": Count("pk", filter=taken & Q(status=L.WON)),
         "lost": Count("pk", filter=taken & Q(status=L.LOST)),
@@ -205,10 +206,6 @@ def _moment(day: date) -> datetime:
 def in_period(leads: QuerySet[Lead], start: date, end: date) -> QuerySet[Lead]:
     """The leads received from ``start`` to ``end``, both included (local dates)."""
     return leads.filter(created_at__gte=_moment(start), created_at__lt=_moment(end + timedelta(days=1)))
-
-
-def totals(leads: QuerySet[Lead], *, dealer: Dealer | None = None) -> Counts:
-    return Counts.of(leads.order_by().aggregate(**_stage_sums(dealer)), label=str(_("Total")))
 
 
 def offers(assignments: QuerySet[Assignment]) -> Offers:
@@ -229,22 +226,38 @@ def offers(assignments: QuerySet[Assignment]) -> Offers:
     return Offers(**row)
 
 
-def by_province(leads: QuerySet[Lead], *, dealer: Dealer | None = None) -> list[Counts]:
-    """Per province, the most leads first (two queries: per region, then the provinces' names)."""
+@dataclass
+class Slices:
+    """The leads' counts in total, by province and by source."""
+
+    totals: Counts
+    provinces: list[Counts]
+    sources: list[Counts]
+
+
+def slices(leads: QuerySet[Lead], *, dealer: Dealer | None = None) -> Slices:
+    """The totals, the provinces (the most leads first) and the sources (likewise) from one reading of the
+    leads, grouped by region and source (two queries: the counts, then the provinces' names)."""
+    totals = Counts(label=str(_("Total")))
     provinces: dict[str, Counts] = {}
-    for row in leads.order_by().values("region__path").annotate(**_stage_sums(dealer)):
+    sources: dict[str, Counts] = {}
+    for row in leads.order_by().values("region__path", "source").annotate(**_stage_sums(dealer)):
+        line = Counts.of(row)
+        totals.add(line)
         code = province_code(row["region__path"])
-        provinces.setdefault(code, Counts(key=code)).add(Counts.of(row))
+        provinces.setdefault(code, Counts(key=code)).add(line)
+        sources.setdefault(row["source"], Counts(key=row["source"])).add(line)
     names = {region.code: region.local_name for region in Region.objects.filter(code__in=provinces)}
     for code, line in provinces.items():
         line.label = names.get(code, code)
-    return sorted(provinces.values(), key=lambda line: (-line.received, line.key))
-
-
-def by_source(leads: QuerySet[Lead], *, dealer: Dealer | None = None) -> list[Counts]:
     labels = dict(Lead.Source.choices)
-    rows = leads.order_by().values("source").annotate(**_stage_sums(dealer)).order_by("-received", "source")
-    return [Counts.of(row, key=row["source"], label=str(labels.get(row["source"], row["source"]))) for row in rows]
+    for source, line in sources.items():
+        line.label = str(labels.get(source, source))
+    return Slices(
+        totals=totals,
+        provinces=sorted(provinces.values(), key=lambda line: (-line.received, line.key)),
+        sources=sorted(sources.values(), key=lambda line: (-line.received, line.key)),
+    )
 
 
 def _months(start: date, end: date) -> list[date]:
@@ -304,13 +317,14 @@ def lead_report(*, leads: QuerySet[Lead], start: date, end: date, dealer: Dealer
     if dealer is not None:
         leads = leads.filter(Exists(Assignment.objects.filter(lead=OuterRef("pk"), dealer=dealer)))
         assignments = assignments.filter(dealer=dealer)
+    found = slices(leads, dealer=dealer)
     return LeadReport(
         start=start,
         end=end,
-        totals=totals(leads, dealer=dealer),
+        totals=found.totals,
         offers=offers(assignments),
-        provinces=by_province(leads, dealer=dealer),
+        provinces=found.provinces,
         dealers=by_dealer(assignments),
-        sources=by_source(leads, dealer=dealer),
+        sources=found.sources,
         months=by_month(leads, start=start, end=end, dealer=dealer),
     )

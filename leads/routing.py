@@ -15,18 +15,24 @@ A rule (the most specific active one for the lead's region and product line) ran
 ``weighted`` sums tier, distance, free capacity and time since the dealer's last lead;
 ``round_robin`` takes the dealer that waited longest; ``manual`` leaves the lead to head office.
 Ties go to the lower dealer code, so the same data always gives the same winner.
+
+A batch is hundreds of leads over the same few hundred dealers, so what does not change within the batch
+is worked out once: each dealer's facts and position, and for each region and product line the dealers
+authorised there at every level and the rule that applies.
 """
 
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dealers.models import Dealer, Region
+from dealers.models import Dealer
 from leads.models import Assignment, AssignmentRule, DealRegistration, Lead
 from orders.models import DealerAuthorization
 
@@ -35,6 +41,10 @@ TIER_SCORE = {"A": 1.0, "B": 0.75, "C": 0.5, "D": 0.25}
 FAR_KM = 500.0
 # After a week without a lead a dealer gets the full fairness points.
 FAIRNESS_HOURS = 168.0
+EARTH_KM = 6371.0
+# What routing reads of a lead, besides the path of its region (``with_region_path``); the event log needs only
+# its number. A batch is hundreds of leads: no more of them is loaded, and no region object for each.
+LEAD_FIELDS = ("phone", "company_key", "latitude", "longitude", "product_line")
 
 
 @dataclass(frozen=True)
@@ -54,11 +64,51 @@ class DefaultRule:
         return settings.DMS_LEAD_ACCEPT_MINUTES
 
 
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A point in radians, with the cosine of its latitude that every distance from it uses."""
+
+    lat: float
+    lon: float
+    cos_lat: float
+
+    @classmethod
+    def of(cls, latitude: Decimal | None, longitude: Decimal | None) -> "Position | None":
+        """The point, or None without coordinates."""
+        if latitude is None:
+            return None
+        lat, lon = math.radians(float(latitude)), math.radians(float(longitude))
+        return cls(lat, lon, math.cos(lat))
+
+    def km_to(self, other: "Position") -> float:
+        """Great-circle distance (haversine)."""
+        a = (
+            math.sin((other.lat - self.lat) / 2) ** 2
+            + self.cos_lat * other.cos_lat * math.sin((other.lon - self.lon) / 2) ** 2
+        )
+        return EARTH_KM * 2 * math.asin(math.sqrt(a))
+
+
+@dataclass(slots=True)
+class DealerFacts:
+    """What routing knows of a dealer during a batch; ``load``, ``last_assigned`` and ``waited`` move as it
+    wins leads."""
+
+    pk: int
+    code: str
+    tier: str
+    lead_capacity: int
+    position: Position | None
+    load: int
+    last_assigned: str | None  # as the explanation shows it (ISO 8601)
+    waited: float  # the share of the fairness points earned since the last lead
+
+
 @dataclass
 class Decision:
     lead: Lead
     rule: object
-    dealer: Dealer | None = None
+    dealer: DealerFacts | None = None
     reason: str = ""
     candidates: list[dict] = field(default_factory=list)
 
@@ -72,16 +122,17 @@ class Decision:
         }
 
 
-def ancestors(region: Region) -> list[str]:
-    """Paths of the region and the regions above it, most specific first."""
-    parts = region.path.strip("/").split("/")
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))][::-1]
+def with_region_path(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    """The leads with the path of their region as ``region_path``, which routing reads."""
+    return leads.annotate(region_path=F("region__path"))
 
 
-def distance_km(lat1, lon1, lat2, lon2) -> float:
-    lat1, lon1, lat2, lon2 = (math.radians(float(v)) for v in (lat1, lon1, lat2, lon2))
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
+@cache
+def ancestors(path: str) -> tuple[str, ...]:
+    """Paths of the region at ``path`` and the regions above it, most specific first (a few thousand regions:
+    kept for the life of the process)."""
+    parts = path.strip("/").split("/")
+    return tuple("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))[::-1]
 
 
 def rule_for(lead: Lead, rules: list[AssignmentRule]):
@@ -89,7 +140,7 @@ def rule_for(lead: Lead, rules: list[AssignmentRule]):
     matching = [
         rule
         for rule in rules
-        if (rule.region_id is None or lead.region.path.startswith(rule.region.path))
+        if (rule.region_id is None or lead.region_path.startswith(rule.region.path))
         and (rule.product_line_id is None or rule.product_line_id == lead.product_line_id)
     ]
     if not matching:
@@ -107,144 +158,183 @@ class Router:
         """``also``: ids of dealers to know about wherever they serve (one head office is assigning to)."""
         self.leads = leads
         self.now = now or timezone.now()
+        self.now_text = self.now.isoformat()
         day = timezone.localdate(self.now)
         keys = {lead.company_key for lead in leads if lead.company_key}
         phones = {lead.phone for lead in leads if lead.phone}
-        protections = DealRegistration.objects.filter(
-            Q(customer_key__in=keys) | Q(customer_phone__in=phones),
-            status=DealRegistration.Status.APPROVED,
-            protected_until__gte=day,
-            dealer__status=Dealer.Status.ACTIVE,
-        ).select_related("dealer")
+        protections = list(
+            DealRegistration.objects.filter(
+                Q(customer_key__in=keys) | Q(customer_phone__in=phones),
+                status=DealRegistration.Status.APPROVED,
+                protected_until__gte=day,
+                dealer__status=Dealer.Status.ACTIVE,
+            ).only("pk", "dealer_id", "customer_key", "customer_phone")
+        )
         self.protected_by_key = {r.customer_key: r for r in protections}
         self.protected_by_phone = {r.customer_phone: r for r in protections if r.customer_phone}
-        # Only dealers serving a region on the way up from one of these leads can be candidates.
-        paths = {path for lead in leads for path in ancestors(lead.region)}
-        served = list(
-            Dealer.served_regions.through.objects.filter(
-                region__path__in=paths, dealer__status=Dealer.Status.ACTIVE
-            ).values_list("dealer_id", "region__path")
+        # Only dealers serving a region on the way up from one of these leads can be candidates; the dealers
+        # protecting a customer, and those asked for, are known wherever they serve.
+        paths = {path for lead in leads for path in ancestors(lead.region_path)}
+        serving = Dealer.served_regions.through.objects.filter(
+            region__path__in=paths, dealer__status=Dealer.Status.ACTIVE
         )
-        nearby = {dealer_id for dealer_id, _path in served}
-        protecting = {r.dealer_id for r in protections}
+        served = list(serving.values_list("dealer_id", "region__path"))
+        known = Q(pk__in=serving.values("dealer_id")) | Q(pk__in={r.dealer_id for r in protections} | set(also))
         lines = {lead.product_line_id for lead in leads}
-        auths = list(
+        # (dealer, line) authorised everywhere, and those authorised in some regions only with the region paths
+        self.everywhere: set[tuple[int, int]] = set()
+        self.limited: dict[tuple[int, int], set[str]] = {}
+        regions_of: dict[int, tuple[tuple[int, int], list[str]]] = {}
+        for auth_id, dealer_id, line_id, path in (
             DealerAuthorization.objects.filter(
-                dealer_id__in=nearby | protecting | set(also), product_line_id__in=lines, valid_from__lte=day
+                dealer__in=Dealer.objects.filter(known).values("pk"), product_line_id__in=lines, valid_from__lte=day
             )
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-            .values_list("pk", "dealer_id", "product_line_id")
-        )
-        limited: dict[int, list[str]] = {}
-        for auth_id, path in DealerAuthorization.regions.through.objects.filter(
-            dealerauthorization_id__in=[pk for pk, _d, _l in auths]
-        ).values_list("dealerauthorization_id", "region__path"):
-            limited.setdefault(auth_id, []).append(path)
-        # (dealer, line) → region paths it is authorised in; an empty tuple means everywhere.
-        self.authorized: dict[tuple[int, int], list[tuple[str, ...]]] = {}
-        for auth_id, dealer_id, line_id in auths:
-            self.authorized.setdefault((dealer_id, line_id), []).append(tuple(limited.get(auth_id, ())))
-        dealer_ids = {dealer_id for dealer_id, _line in self.authorized}
-        self.dealers = {
-            d.pk: d
-            for d in Dealer.objects.filter(pk__in=dealer_ids & nearby).only(
-                "pk", "code", "name", "tier", "latitude", "longitude", "lead_capacity"
+            .values_list("pk", "dealer_id", "product_line_id", "regions__path")
+            .order_by()
+        ):
+            paths_of_auth = regions_of.setdefault(auth_id, ((dealer_id, line_id), []))[1]
+            if path is not None:
+                paths_of_auth.append(path)
+        for key, paths_of_auth in regions_of.values():
+            if paths_of_auth:
+                self.limited.setdefault(key, set()).update(paths_of_auth)
+            else:
+                self.everywhere.add(key)
+        authorized_dealers = {dealer_id for dealer_id, _line in (*self.everywhere, *self.limited)}
+        # Open leads: offered or accepted, and not since won or lost.
+        closed = Lead.objects.filter(status__in=[Lead.Status.WON, Lead.Status.LOST])
+        open_leads = Q(lead_assignments__status__in=Assignment.OPEN) & ~Q(lead_assignments__lead__in=closed)
+        self.facts: dict[int, DealerFacts] = {}
+        for pk, code, tier, latitude, longitude, capacity, load, last in (
+            Dealer.objects.filter(known)
+            .annotate(load=Count("lead_assignments", filter=open_leads), last=Max("lead_assignments__assigned_at"))
+            .values_list("pk", "code", "tier", "latitude", "longitude", "lead_capacity", "load", "last")
+            .order_by()
+        ):
+            if pk not in authorized_dealers:
+                continue
+            self.facts[pk] = DealerFacts(
+                pk=pk,
+                code=code,
+                tier=tier,
+                lead_capacity=capacity,
+                position=Position.of(latitude, longitude),
+                load=load,
+                last_assigned=last.isoformat() if last else None,
+                waited=self._waited(last),
             )
-        }
         # served region path → dealers serving exactly that region, in code order
-        self.serving: dict[str, list[Dealer]] = {}
+        self.serving: dict[str, list[DealerFacts]] = {}
         for dealer_id, path in served:
-            if dealer_id in self.dealers:
-                self.serving.setdefault(path, []).append(self.dealers[dealer_id])
+            if dealer_id in self.facts:
+                self.serving.setdefault(path, []).append(self.facts[dealer_id])
         for candidates in self.serving.values():
             candidates.sort(key=lambda d: d.code)
-        open_counts = (
-            Assignment.objects.filter(dealer_id__in=dealer_ids, status__in=Assignment.OPEN)
-            .exclude(lead__status__in=[Lead.Status.WON, Lead.Status.LOST])
-            .values("dealer_id")
-            .annotate(n=Count("id"))
-        )
-        self.load = {row["dealer_id"]: row["n"] for row in open_counts}
-        last = Assignment.objects.filter(dealer_id__in=dealer_ids).values("dealer_id").annotate(at=Max("assigned_at"))
-        self.last_assigned = {row["dealer_id"]: row["at"] for row in last}
-        refused = Assignment.objects.filter(
-            lead__in=leads, status__in=[Assignment.Status.DECLINED, Assignment.Status.EXPIRED]
-        ).values_list("lead_id", "dealer_id")
-        self.refused = set(refused)
+        self.refused: dict[int, set[int]] = {}
+        for lead_id, dealer_id in (
+            Assignment.objects.filter(
+                lead_id__in=[lead.pk for lead in leads],
+                status__in=[Assignment.Status.DECLINED, Assignment.Status.EXPIRED],
+            )
+            .values_list("lead_id", "dealer_id")
+            .order_by()
+        ):
+            self.refused.setdefault(lead_id, set()).add(dealer_id)
         self.rules = list(
             AssignmentRule.objects.filter(is_active=True).select_related("region").order_by("priority", "pk")
         )
+        self._authorized_at_level: dict[tuple[str, int, str], list[DealerFacts]] = {}
+        self._rules: dict[tuple[str, int], object] = {}
+
+    def _waited(self, last: datetime | None) -> float:
+        return 1.0 if last is None else min((self.now - last).total_seconds() / 3600 / FAIRNESS_HOURS, 1.0)
+
+    @property
+    def load(self) -> dict[int, int]:
+        """Open leads of each dealer known to the batch, including those given in it so far."""
+        return {pk: facts.load for pk, facts in self.facts.items()}
 
     def authorized_here(self, dealer_id: int, lead: Lead) -> bool:
-        for paths in self.authorized.get((dealer_id, lead.product_line_id), []):
-            if not paths or any(lead.region.path.startswith(p) for p in paths):
-                return True
-        return False
+        key = (dealer_id, lead.product_line_id)
+        return key in self.everywhere or any(lead.region_path.startswith(p) for p in self.limited.get(key, ()))
 
-    def _eligible(self, dealer: Dealer, lead: Lead) -> bool:
-        return (
-            (lead.pk, dealer.pk) not in self.refused
-            and self.load.get(dealer.pk, 0) < dealer.lead_capacity
-            and self.authorized_here(dealer.pk, lead)
-        )
+    def _authorized_at(self, lead: Lead, path: str) -> list[DealerFacts]:
+        """The dealers serving ``path`` that are authorised for the lead's product line where the lead is: the
+        same for every lead of that region and line."""
+        key = (lead.region_path, lead.product_line_id, path)
+        if key not in self._authorized_at_level:
+            self._authorized_at_level[key] = [d for d in self.serving.get(path, []) if self.authorized_here(d.pk, lead)]
+        return self._authorized_at_level[key]
 
-    def candidates(self, lead: Lead) -> tuple[str, list[Dealer]]:
+    def _rule_for(self, lead: Lead):
+        key = (lead.region_path, lead.product_line_id)
+        if key not in self._rules:
+            self._rules[key] = rule_for(lead, self.rules)
+        return self._rules[key]
+
+    def candidates(self, lead: Lead) -> tuple[str, list[DealerFacts]]:
         """The level the candidates were found at and the candidates, or ("", [])."""
-        for path in ancestors(lead.region):
-            found = [d for d in self.serving.get(path, []) if self._eligible(d, lead)]
+        refused = self.refused.get(lead.pk, ())
+        for path in ancestors(lead.region_path):
+            found = [d for d in self._authorized_at(lead, path) if d.load < d.lead_capacity and d.pk not in refused]
             if found:
                 return path, found
         return "", []
 
-    def _score(self, rule, dealer: Dealer, lead: Lead) -> dict:
-        if lead.latitude is not None and dealer.latitude is not None:
-            km = distance_km(lead.latitude, lead.longitude, dealer.latitude, dealer.longitude)
+    def _score(self, rule, dealer: DealerFacts, here: Position | None) -> dict:
+        if here is not None and dealer.position is not None:
+            km = here.km_to(dealer.position)
             near = max(0.0, 1 - km / FAR_KM)
         else:
             km, near = None, 0.5
-        load = self.load.get(dealer.pk, 0)
-        free = 1 - load / dealer.lead_capacity if dealer.lead_capacity else 0.0
-        last = self.last_assigned.get(dealer.pk)
-        waited = 1.0 if last is None else min((self.now - last).total_seconds() / 3600 / FAIRNESS_HOURS, 1.0)
-        parts = {
-            "tier": rule.weight_tier * TIER_SCORE.get(dealer.tier, 0.0),
-            "distance": rule.weight_distance * near,
-            "load": rule.weight_load * free,
-            "fairness": rule.weight_fairness * waited,
-        }
+        free = 1 - dealer.load / dealer.lead_capacity if dealer.lead_capacity else 0.0
+        tier = rule.weight_tier * TIER_SCORE.get(dealer.tier, 0.0)
+        distance = rule.weight_distance * near
+        load = rule.weight_load * free
+        fairness = rule.weight_fairness * dealer.waited
         return {
             "dealer": dealer.pk,
             "code": dealer.code,
             "tier": dealer.tier,
             "km": None if km is None else round(km, 1),
-            "load": load,
+            "load": dealer.load,
             "capacity": dealer.lead_capacity,
-            "last_assigned": last.isoformat() if last else None,
-            "points": {k: round(v, 2) for k, v in parts.items()},
-            "score": round(sum(parts.values()), 2),
+            "last_assigned": dealer.last_assigned,
+            "points": {
+                "tier": round(tier, 2),
+                "distance": round(distance, 2),
+                "load": round(load, 2),
+                "fairness": round(fairness, 2),
+            },
+            "score": round(tier + distance + load + fairness, 2),
         }
 
     def _protection(self, lead: Lead):
         registration = self.protected_by_key.get(lead.company_key) if lead.company_key else None
         if registration is None and lead.phone:
             registration = self.protected_by_phone.get(lead.phone)
-        if registration is None or (lead.pk, registration.dealer_id) in self.refused:
+        if registration is None or registration.dealer_id in self.refused.get(lead.pk, ()):
             return None
         if not self.authorized_here(registration.dealer_id, lead):
             return None
         return registration
 
+    def _give(self, decision: Decision, dealer: DealerFacts) -> None:
+        """The batch continues: the winner now holds one more lead and was assigned just now."""
+        decision.dealer = dealer
+        dealer.load += 1
+        dealer.last_assigned, dealer.waited = self.now_text, self._waited(self.now)
+
     def decide(self, lead: Lead) -> Decision:
-        rule = rule_for(lead, self.rules)
+        rule = self._rule_for(lead)
         decision = Decision(lead=lead, rule=rule)
         registration = self._protection(lead)
         if registration is not None:
             # A registered, protected customer goes to the dealer that registered it, whatever the ranking.
-            dealer = registration.dealer
-            decision.dealer = dealer
+            dealer = self.facts[registration.dealer_id]
             decision.candidates = [{"dealer": dealer.pk, "code": dealer.code, "protected_by": registration.pk}]
-            self.load[dealer.pk] = self.load.get(dealer.pk, 0) + 1
-            self.last_assigned[dealer.pk] = self.now
+            self._give(decision, dealer)
             return decision
         if rule.strategy == AssignmentRule.Strategy.MANUAL:
             decision.reason = Lead.UnassignedReason.MANUAL_RULE
@@ -253,7 +343,8 @@ class Router:
         if not found:
             decision.reason = Lead.UnassignedReason.NO_CANDIDATE
             return decision
-        scored = [self._score(rule, dealer, lead) for dealer in found]
+        here = Position.of(lead.latitude, lead.longitude)
+        scored = [self._score(rule, dealer, here) for dealer in found]
         if rule.strategy == AssignmentRule.Strategy.ROUND_ROBIN:
             epoch = "0000"
             scored.sort(key=lambda c: (c["last_assigned"] or epoch, c["code"]))
@@ -262,8 +353,5 @@ class Router:
         for candidate in scored:
             candidate["level"] = level
         decision.candidates = scored
-        decision.dealer = self.dealers[scored[0]["dealer"]]
-        # The batch continues: the winner now holds one more lead and was assigned just now.
-        self.load[decision.dealer.pk] = self.load.get(decision.dealer.pk, 0) + 1
-        self.last_assigned[decision.dealer.pk] = self.now
+        self._give(decision, self.facts[scored[0]["dealer"]])
         return decision

@@ -11,6 +11,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from itertools import islice
 
 from django.db.models import (
     Aggregate,
@@ -51,7 +52,7 @@ def lead_list(*, user) -> QuerySet[Lead]:
     if dealers is None:
         return qs
     territory = Q(assignments__dealer_id__in=dealers, assignments__status__in=Assignment.OPEN)
-    for path in user.regions.values_list("path", flat=True):
+    for path in user.region_paths():
         territory |= Q(region__path__startswith=path)
     return qs.filter(pk__in=Lead.objects.filter(territory).values("pk"))
 
@@ -137,14 +138,17 @@ def dealers_by_id(*, user, ids) -> dict[int, Dealer]:
     return Dealer.objects.filter(dealer_q(user, field="pk"), pk__in=set(ids)).in_bulk()
 
 
-def assignable_dealers(*, user, leads) -> dict[int, list[Dealer]]:
+def assignable_dealers(*, user, leads, limit: int | None = None) -> dict[int, list[Dealer] | None]:
     """Per lead, the active dealers the user may see that are authorised today for its product line where it
     is, by code, each with ``open_leads`` (the leads it holds whose outcome is open). Choices to offer; the
-    assignment service checks again. Three queries, however many leads."""
+    assignment service checks again. With ``limit``, a lead with more authorised dealers than that gets None
+    instead of a list: too many to offer in a list, and not worth loading. Three queries, however many leads."""
     leads = list(leads)
     if not leads:
         return {}
     day = timezone.localdate()
+    # One row per authorisation and region (the region None for an authorisation everywhere): plain values,
+    # as a line may have thousands of authorised dealers.
     authorizations = (
         DealerAuthorization.objects.filter(
             dealer_q(user, field="dealer"),
@@ -153,16 +157,42 @@ def assignable_dealers(*, user, leads) -> dict[int, list[Dealer]]:
             valid_from__lte=day,
         )
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
-        .select_related("dealer")
-        .prefetch_related("regions")
+        .order_by()
+        .values_list("pk", "product_line_id", "dealer_id", "dealer__code", "regions__path")
     )
+    paths_of: dict[tuple[int, int, int], list[str]] = {}
+    code_of: dict[int, str] = {}
+    for pk, line_id, dealer_id, code, path in authorizations:
+        code_of[dealer_id] = code
+        paths = paths_of.setdefault((pk, line_id, dealer_id), [])
+        if path is not None:
+            paths.append(path)
     # (line, dealer) → the region paths of each authorisation; an empty tuple means everywhere.
     where: dict[tuple[int, int], list[tuple[str, ...]]] = {}
-    dealers: dict[int, Dealer] = {}
-    for authorization in authorizations:
-        dealers[authorization.dealer_id] = authorization.dealer
-        paths = tuple(region.path for region in authorization.regions.all())
-        where.setdefault((authorization.product_line_id, authorization.dealer_id), []).append(paths)
+    for (_pk, line_id, dealer_id), paths in paths_of.items():
+        where.setdefault((line_id, dealer_id), []).append(tuple(paths))
+    # Per line, its dealers by code with the region paths of each of their authorisations.
+    by_line: dict[int, list[tuple[int, list[tuple[str, ...]]]]] = {}
+    for (line_id, dealer_id), grants in sorted(where.items(), key=lambda item: code_of[item[0][1]]):
+        by_line.setdefault(line_id, []).append((dealer_id, grants))
+    chosen = {
+        lead.pk: list(
+            islice(
+                (
+                    dealer_id
+                    for dealer_id, grants in by_line.get(lead.product_line_id, [])
+                    if any(not paths or lead.region.path.startswith(paths) for paths in grants)
+                ),
+                None if limit is None else limit + 1,
+            )
+        )
+        for lead in leads
+    }
+    if limit is not None:
+        chosen = {lead_pk: ids if len(ids) <= limit else None for lead_pk, ids in chosen.items()}
+    dealers: dict[int, Dealer] = Dealer.objects.in_bulk(
+        {dealer_id for ids in chosen.values() if ids for dealer_id in ids}
+    )
     load = dict(
         Assignment.objects.filter(dealer_id__in=dealers, status__in=Assignment.OPEN)
         .exclude(lead__status__in=[Lead.Status.WON, Lead.Status.LOST])
@@ -172,17 +202,8 @@ def assignable_dealers(*, user, leads) -> dict[int, list[Dealer]]:
     )
     for dealer in dealers.values():
         dealer.open_leads = load.get(dealer.pk, 0)
-    ordered = sorted(dealers.values(), key=lambda dealer: dealer.code)
     return {
-        lead.pk: [
-            dealer
-            for dealer in ordered
-            if any(
-                not paths or any(lead.region.path.startswith(path) for path in paths)
-                for paths in where.get((lead.product_line_id, dealer.pk), [])
-            )
-        ]
-        for lead in leads
+        lead_pk: None if ids is None else [dealers[dealer_id] for dealer_id in ids] for lead_pk, ids in chosen.items()
     }
 
 
@@ -316,7 +337,6 @@ def dealer_lead_figures(*, user, now=None) -> dict[str, dict]:
     offer_sums, lead_sums = {}, {}
     for key, start in starts.items():
         made = Q(assigned_at__gte=start)
-        closed = Q(closed_at__gte=start)
         offer_sums |= {
             f"{key}_received": Count("pk", filter=made),
             f"{key}_accepted": Count("pk", filter=made & Q(status=A.ACCEPTED)),
@@ -328,16 +348,20 @@ def dealer_lead_figures(*, user, now=None) -> dict[str, dict]:
                 output_field=DurationField(),
             ),
         }
+        closed = Q(lead__closed_at__gte=start)
         lead_sums |= {
-            f"{key}_won": Count("pk", filter=closed & Q(status=L.WON)),
-            f"{key}_lost": Count("pk", filter=closed & Q(status=L.LOST)),
-            f"{key}_won_amount": Sum("won_amount", filter=closed & Q(status=L.WON)),
+            f"{key}_won": Count("pk", filter=closed & Q(lead__status=L.WON)),
+            f"{key}_lost": Count("pk", filter=closed & Q(lead__status=L.LOST)),
+            f"{key}_won_amount": Sum("lead__won_amount", filter=closed & Q(lead__status=L.WON)),
         }
     offers = Assignment.objects.filter(dealer_id=user.dealer_id, assigned_at__gte=starts["year"]).aggregate(
         **offer_sums
     )
-    held = Assignment.objects.filter(lead=OuterRef("pk"), dealer_id=user.dealer_id, status=A.ACCEPTED)
-    outcomes = lead_list(user=user).filter(Exists(held), closed_at__gte=starts["year"]).aggregate(**lead_sums)
+    # The dealer's acceptances lead to the leads it closed (a lead has at most one accepted assignment): read
+    # through the dealer's own assignments, not by scanning every lead closed in the year.
+    outcomes = Assignment.objects.filter(
+        dealer_id=user.dealer_id, status=A.ACCEPTED, lead__closed_at__gte=starts["year"]
+    ).aggregate(**lead_sums)
     figures = {}
     for key, start in starts.items():
         prefix = f"{key}_"

@@ -7,6 +7,7 @@ where every change needs its permission and, where the rules ask, a reason.
 from django.contrib import admin, messages
 
 from dms.errors import DomainError
+from dms.records import ServiceSaveMixin
 from orders import services
 from orders.models import (
     CreditAccount,
@@ -40,29 +41,6 @@ class CatalogueAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class ServiceSaveMixin:
-    """``save_model`` goes through ``service``; a broken rule becomes an error message."""
-
-    service = None
-    fields_for_service: tuple = ()
-    instance_arg = ""
-
-    def save_through_service(self, request, instance, data: dict):
-        return type(self).service(actor=request.user, **{self.instance_arg: instance}, **data)
-
-    def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in self.fields_for_service if f in form.cleaned_data}
-        if change:
-            data = {f: v for f, v in data.items() if f in form.changed_data}
-        try:
-            saved = self.save_through_service(request, obj if change else None, data)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return
-        obj.pk = saved.pk
-        obj._state.adding = False
 
 
 class CatalogueSaveMixin(ServiceSaveMixin):

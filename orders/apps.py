@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from dms.accounts.groups import ensure_groups
+
 # Head-office groups and the permissions of this app they hold. HQ administrators hold all of them.
 GROUPS = {
     "order_desk": ["approve_order", "ship_order"],
@@ -9,15 +11,6 @@ GROUPS = {
     "warehouse": ["adjust_stock", "ship_order"],
     "catalogue": ["manage_catalogue"],
 }
-
-
-def ensure_groups(sender, **kwargs) -> None:
-    """Create the groups after every migrate (idempotent), so a new installation has them."""
-    from django.contrib.auth.models import Group, Permission
-
-    for name, codenames in GROUPS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        group.permissions.add(*Permission.objects.filter(content_type__app_label="orders", codename__in=codenames))
 
 
 class OrdersConfig(AppConfig):
@@ -28,4 +21,6 @@ class OrdersConfig(AppConfig):
         import orders.search  # noqa: F401 - registers its top-bar search providers
         from orders import sections, verbs  # noqa: F401 - registers the event kinds and the dealer page tabs
 
-        post_migrate.connect(ensure_groups, sender=self)
+        post_migrate.connect(
+            ensure_groups(self.label, GROUPS), sender=self, weak=False, dispatch_uid=f"{self.label}.groups"
+        )

@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from dms.caching import scoped_aggregate
 from dms.money import ZERO
 from orders import selectors
 from orders.models import Invoice, Order
@@ -35,7 +36,9 @@ def monthly_sales(orders, *, months: int = MONTHS) -> dict:
     return {"labels": labels, "values": [float(amounts.get(label, ZERO)) for label in labels]}
 
 
-def hq_cards(user) -> list[dict]:
+def hq_figures(user) -> dict:
+    """What the HQ card shows: orders waiting for approval and for shipment, this month's sales, overdue
+    money and the monthly sales chart."""
     orders = selectors.orders_in_scope(user=user)
     month_start = timezone.localdate().replace(day=1)
     this_month = SOLD & Q(submitted_at__date__gte=month_start)
@@ -51,16 +54,17 @@ def hq_cards(user) -> list[dict]:
         .exclude(status=Invoice.Status.PAID)
         .aggregate(amount=Sum(F("gross_amount") - F("paid_amount")), dealers=Count("dealer", distinct=True))
     )
-    return [
-        {
-            "template": "orders/_hq_home.html",
-            "stats": stats,
-            "month_amount": stats["month_amount"] or ZERO,
-            "overdue_amount": overdue["amount"] or ZERO,
-            "overdue_dealers": overdue["dealers"],
-            "sales": monthly_sales(orders),
-        }
-    ]
+    return {
+        "stats": stats,
+        "month_amount": stats["month_amount"] or ZERO,
+        "overdue_amount": overdue["amount"] or ZERO,
+        "overdue_dealers": overdue["dealers"],
+        "sales": monthly_sales(orders),
+    }
+
+
+def hq_cards(user) -> list[dict]:
+    return [{"template": "orders/_hq_home.html", **scoped_aggregate("orders", user, lambda: hq_figures(user))}]
 
 
 def portal_cards(user) -> list[dict]:

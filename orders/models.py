@@ -323,6 +323,7 @@ class Order(models.Model):
         PENDING_APPROVAL = "pending_approval", _("pending approval")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
+        PARTIALLY_SHIPPED = "partially_shipped", _("partially shipped")
         SHIPPED = "shipped", _("shipped")
         DELIVERED = "delivered", _("delivered")
         COMPLETED = "completed", _("completed")
@@ -381,6 +382,12 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        indexes = [
+            # A dealer's orders newest first (the portal, a rep's dealers, the dealer page), and the approval queue
+            # in the order orders were submitted.
+            models.Index(fields=["dealer", "-created_at", "-id"], name="order_dealer_created_idx"),
+            models.Index(fields=["status", "submitted_at", "id"], name="order_status_submitted_idx"),
+        ]
         permissions = [
             ("approve_order", _("Can approve and reject orders")),
             ("ship_order", _("Can ship and deliver orders")),
@@ -405,6 +412,7 @@ class OrderLine(models.Model):
     net_amount = money_field(_("net amount"), default=ZERO)
     vat_amount = money_field(_("VAT"), default=ZERO)
     gross_amount = money_field(_("amount (incl. VAT)"), default=ZERO)
+    shipped_quantity = models.PositiveIntegerField(_("shipped"), default=0)
 
     class Meta:
         ordering = ["id"]
@@ -413,10 +421,15 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "product"], name="order_line_one_per_product"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(shipped_quantity__lte=F("quantity")), name="order_line_not_overshipped"),
         ]
 
     def __str__(self) -> str:
         return f"{self.order.number} · {self.product.sku} × {self.quantity}"
+
+    @property
+    def to_ship(self) -> int:
+        return self.quantity - self.shipped_quantity
 
 
 class Reservation(models.Model):
@@ -440,7 +453,8 @@ class Reservation(models.Model):
 
 
 class Invoice(models.Model):
-    """What a dealer owes for a shipped order (应收单). Overdue is derived from the due date."""
+    """What a dealer owes for what was shipped of an order (应收单): one per shipment. Overdue is derived from
+    the due date."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -451,7 +465,7 @@ class Invoice(models.Model):
     dealer = models.ForeignKey(
         "dealers.Dealer", on_delete=models.PROTECT, related_name="invoices", verbose_name=_("dealer")
     )
-    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice", verbose_name=_("order"))
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("order"))
     net_amount = money_field(_("net amount"))
     vat_amount = money_field(_("VAT"))
     gross_amount = money_field(_("amount (incl. VAT)"))
@@ -468,6 +482,8 @@ class Invoice(models.Model):
         verbose_name_plural = _("invoices")
         indexes = [
             models.Index(fields=["gross_amount"], name="invoice_gross_amount_idx"),
+            # A dealer's invoices newest first, and its statement of a period.
+            models.Index(fields=["dealer", "-issued_on", "-id"], name="invoice_dealer_issued_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(paid_amount__gte=0), name="invoice_paid_not_negative"),
@@ -522,6 +538,8 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         indexes = [
             models.Index(fields=["amount"], name="payment_amount_idx"),
+            # A dealer's payments newest first, and its statement of a period.
+            models.Index(fields=["dealer", "-received_on", "-id"], name="payment_dealer_received_idx"),
         ]
         permissions = [
             ("record_payment", _("Can record and import payments")),

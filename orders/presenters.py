@@ -143,7 +143,8 @@ def step_label(status: str) -> str:
 
 
 def status_steps(order: Order) -> list[Step]:
-    """The workflow as steps with their times: the main path, a wait for approval while it lasts, and
+    """The workflow as steps with their times: the main path, a wait for approval or for the rest of a partly
+    shipped order while it lasts, and
     rejection or cancellation as the last step when they happen."""
     steps = []
     for status, attribute in MAIN_STEPS:
@@ -155,6 +156,8 @@ def status_steps(order: Order) -> list[Step]:
     if order.status == S.PENDING_APPROVAL:
         waiting = Step(S.PENDING_APPROVAL, step_label(S.PENDING_APPROVAL), order.submitted_at, "waiting")
         steps.insert(reached + 1, waiting)
+    elif order.status == S.PARTIALLY_SHIPPED:
+        steps.insert(reached + 1, Step(S.PARTIALLY_SHIPPED, step_label(S.PARTIALLY_SHIPPED), None, "waiting"))
     elif order.status in (S.REJECTED, S.CANCELLED):
         when = order.decided_at if order.status == S.REJECTED else order.cancelled_at
         steps = [*steps[: reached + 1], Step(order.status, step_label(order.status), when, "stopped")]

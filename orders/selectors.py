@@ -1,15 +1,20 @@
 """Reads of the catalogue, prices, stock, orders, invoices and credit, scoped to the user first."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
+    DateField,
     DecimalField,
+    Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -43,6 +48,82 @@ from orders.models import (
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
+class CompiledRead:
+    """A read whose SQL the ORM compiles once per process (and per length of its list arguments), then runs with
+    each call's values: building a queryset with subqueries costs the ORM several times what running its SQL
+    does, and the order desk's hottest reads are such querysets.
+
+    ``build(**arguments)`` returns a ``values_list`` queryset. It is called once with stand-ins (integers,
+    strings and dates no real call uses), which are found again among the compiled parameters and replaced by
+    each call's values; the rows come back converted as the queryset would return them. ``build`` must pass
+    every argument to the database as a parameter, with SQL that does not depend on its value (None would
+    change it: pass a value that matches nothing instead); an argument that does not reach the parameters
+    fails at once.
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self.compiled: dict[tuple, tuple] = {}
+
+    def __call__(self, **arguments) -> list[tuple]:
+        shape = tuple(len(value) for value in arguments.values() if isinstance(value, list))
+        if shape not in self.compiled:
+            self.compiled[shape] = self._compile(arguments)
+        compiler, sql, slots = self.compiled[shape]
+        params = [value if name is None else _as_parameter(_argument(arguments, name), value) for name, value in slots]
+        with connections[compiler.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return list(compiler.results_iter(results=[rows], tuple_expected=True))
+
+    def _compile(self, arguments: dict) -> tuple:
+        stand_ins, names = {}, {}
+        for name, value in arguments.items():
+            if isinstance(value, list):
+                stand_ins[name] = [_stand_in(item, len(names) + i) for i, item in enumerate(value)]
+                names.update({(name, i): stand_in for i, stand_in in enumerate(stand_ins[name])})
+            else:
+                stand_ins[name] = names[(name, None)] = _stand_in(value, len(names))
+        queryset = self.build(**stand_ins)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        slots = [(_slot(names, param), param) for param in params]
+        missing = set(names) - {name for name, _value in slots}
+        if missing:
+            raise ImproperlyConfigured(f"{self.build.__name__}: {sorted(str(m) for m in missing)} not parameters")
+        return compiler, sql, slots
+
+
+def _stand_in(value, n: int):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**62) - n
+    if isinstance(value, str):
+        return f"\x1f stand-in {n}"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return date(1, 1, 1) + timedelta(days=n)
+    raise ImproperlyConfigured(f"A compiled read takes integers, strings and dates, not {type(value).__name__}")
+
+
+def _slot(names: dict, param):
+    """Which argument ``param`` stands in for (a date may reach the parameters as its ISO text), or None."""
+    for name, stand_in in names.items():
+        if type(param) is type(stand_in) and param == stand_in:
+            return name
+        if isinstance(stand_in, date) and param == stand_in.isoformat():
+            return name
+    return None
+
+
+def _argument(arguments: dict, name: tuple):
+    key, index = name
+    return arguments[key] if index is None else arguments[key][index]
+
+
+def _as_parameter(value, stand_in_parameter):
+    """The value in the form its stand-in reached the parameters."""
+    return value.isoformat() if isinstance(stand_in_parameter, str) and isinstance(value, date) else value
+
+
 def _valid_on(prefix: str, day: date) -> Q:
     return Q(**{f"{prefix}valid_from__lte": day}) & (
         Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})
@@ -67,26 +148,56 @@ def _ancestor_paths(region) -> list[str]:
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
+def _authorizations(*, dealer_id: int, paths: list[str], day: date) -> QuerySet:
+    """The product line ids of the dealer's authorisations valid on ``day`` that cover the region with these
+    ancestor ``paths``: one without regions covers everywhere, one with regions covers their subtrees."""
+    covering = Q(regions__isnull=True) | Q(regions__path__in=paths)
+    return DealerAuthorization.objects.filter(_valid_on("", day), covering, dealer_id=dealer_id).values(
+        "product_line_id"
+    )
+
+
 def authorized_line_ids(*, dealer, region=None, on: date | None = None) -> QuerySet:
-    """The product lines the dealer may sell on ``on`` (today) in ``region`` (its home region): an
-    authorisation without regions covers everywhere, one with regions covers their subtrees."""
-    day = on or timezone.localdate()
-    region = region or dealer.region
-    covering = Q(regions__isnull=True) | Q(regions__path__in=_ancestor_paths(region))
-    return DealerAuthorization.objects.filter(_valid_on("", day), covering, dealer=dealer).values("product_line_id")
+    """The product lines the dealer may sell on ``on`` (today) in ``region`` (its home region)."""
+    return _authorizations(
+        dealer_id=dealer.pk, paths=_ancestor_paths(region or dealer.region), day=on or timezone.localdate()
+    )
+
+
+def _authorized_lines(*, dealer_id: int, paths: list[str], day: date) -> QuerySet:
+    return _authorizations(dealer_id=dealer_id, paths=paths, day=day).values_list("product_line_id")
+
+
+_AUTHORIZED_LINES = CompiledRead(_authorized_lines)
+
+
+def authorized_line_set(*, dealer, region=None, on: date | None = None) -> set[int]:
+    """``authorized_line_ids`` read at once, as a set: what an order's lines are checked against."""
+    rows = _AUTHORIZED_LINES(
+        dealer_id=dealer.pk, paths=_ancestor_paths(region or dealer.region), day=on or timezone.localdate()
+    )
+    return {line_id for (line_id,) in rows}
+
+
+def _list_prices(*, dealer_id: int, tier: str, day: date, product) -> tuple[Subquery, Subquery]:
+    """The dealer's own price and its tier's for the product that ``product`` points at, None where no valid
+    list has one. Among several valid lists of a kind, the latest start wins."""
+    items = PriceListItem.objects.filter(_valid_on("price_list__", day), product=product).order_by(
+        "-price_list__valid_from", "-price_list_id"
+    )
+    dealer_price = Subquery(items.filter(price_list__dealer_id=dealer_id).values("price")[:1], output_field=MONEY)
+    tier_price = Subquery(
+        items.filter(price_list__kind=PriceList.Kind.TIER, price_list__tier=tier).values("price")[:1],
+        output_field=MONEY,
+    )
+    return dealer_price, tier_price
 
 
 def priced_products(*, dealer, on: date | None = None) -> QuerySet[Product]:
     """Products with the price this dealer pays, resolved in one place: the dealer's own price list,
-    else its tier's, else the base price. Among several valid lists of a kind, the latest start wins."""
-    day = on or timezone.localdate()
-    items = PriceListItem.objects.filter(_valid_on("price_list__", day), product=OuterRef("pk")).order_by(
-        "-price_list__valid_from", "-price_list_id"
-    )
-    dealer_price = Subquery(items.filter(price_list__dealer=dealer).values("price")[:1], output_field=MONEY)
-    tier_price = Subquery(
-        items.filter(price_list__kind=PriceList.Kind.TIER, price_list__tier=dealer.tier).values("price")[:1],
-        output_field=MONEY,
+    else its tier's, else the base price."""
+    dealer_price, tier_price = _list_prices(
+        dealer_id=dealer.pk, tier=dealer.tier, day=on or timezone.localdate(), product=OuterRef("pk")
     )
     return Product.objects.annotate(dealer_price=dealer_price, tier_price=tier_price).annotate(
         price=Coalesce("dealer_price", "tier_price", "base_price", output_field=MONEY),
@@ -96,6 +207,36 @@ def priced_products(*, dealer, on: date | None = None) -> QuerySet[Product]:
             default=Value("base"),
         ),
     )
+
+
+def _order_terms(*, order_id: int, dealer_id: int, tier: str, day: date, paths: list[str]) -> QuerySet:
+    dealer_price, tier_price = _list_prices(dealer_id=dealer_id, tier=tier, day=day, product=OuterRef("pk"))
+    may_sell = _authorizations(dealer_id=dealer_id, paths=paths, day=day).filter(
+        product_line_id=OuterRef("product_line_id")
+    )
+    return (
+        Product.objects.filter(pk__in=OrderLine.objects.filter(order_id=order_id).values("product_id"))
+        .annotate(price=Coalesce(dealer_price, tier_price, "base_price", output_field=MONEY))
+        .annotate(authorized=Exists(may_sell))
+        .values_list("pk", "price", "authorized")
+    )
+
+
+_ORDER_TERMS = CompiledRead(_order_terms)
+
+
+def order_terms(*, order: Order, on: date | None = None) -> dict[int, tuple[Decimal, bool]]:
+    """For each product of the order's lines, by id: the price the dealer pays today (as ``priced_products``
+    resolves it) and whether the dealer may sell it where the order goes."""
+    dealer = order.dealer
+    rows = _ORDER_TERMS(
+        order_id=order.pk,
+        dealer_id=dealer.pk,
+        tier=dealer.tier,
+        day=on or timezone.localdate(),
+        paths=_ancestor_paths(order.ship_to_region or dealer.region),
+    )
+    return {product_id: (price, authorized) for product_id, price, authorized in rows}
 
 
 def _with_availability(qs: QuerySet[Product]) -> QuerySet[Product]:
@@ -184,13 +325,20 @@ def stock_movement_list(*, user) -> QuerySet[StockMovement]:
 # Orders ----------------------------------------------------------------------------------------
 
 
+def _line_count() -> Coalesce:
+    """The number of lines of the outer query's order: counted for the rows a page shows, not for every order
+    before the page is cut."""
+    lines = OrderLine.objects.filter(order_id=OuterRef("pk")).order_by().values("order_id").annotate(n=Count("pk"))
+    return Coalesce(Subquery(lines.values("n"), output_field=IntegerField()), 0)
+
+
 def order_list(*, user) -> QuerySet[Order]:
     if not signed_in(user):
         return Order.objects.none()
     return (
         Order.objects.filter(dealer_q(user, field="dealer"))
         .select_related("dealer", "dealer__region", "created_by")
-        .annotate(line_count=Count("lines"))
+        .annotate(line_count=_line_count())
         .order_by("-created_at", "-id")
     )
 
@@ -207,14 +355,31 @@ def order_detail_queryset(*, user) -> QuerySet[Order]:
         return Order.objects.none()
     return (
         Order.objects.filter(dealer_q(user, field="dealer"))
-        .select_related("dealer", "dealer__region", "created_by", "decided_by", "ship_to_region", "invoice")
+        .select_related("dealer", "dealer__region", "created_by", "decided_by", "ship_to_region")
         .prefetch_related(
+            Prefetch("invoices", queryset=Invoice.objects.order_by("id")),
             Prefetch(
                 "lines",
                 queryset=OrderLine.objects.select_related("product", "product__product_line").prefetch_related(
                     "reservations__warehouse"
                 ),
-            )
+            ),
+        )
+    )
+
+
+def order_api_queryset(*, user) -> QuerySet[Order]:
+    """Orders as the API lists and shows them, joined only to what its fields read: every join the planner must
+    order costs planning time on each request (the detail page's seven took far longer to plan than to run), and
+    the API names users by id."""
+    if not signed_in(user):
+        return Order.objects.none()
+    lines = OrderLine.objects.select_related("product").prefetch_related("reservations__warehouse")
+    return (
+        Order.objects.filter(dealer_q(user, field="dealer"))
+        .select_related("dealer", "ship_to_region")
+        .prefetch_related(
+            Prefetch("lines", queryset=lines), Prefetch("invoices", queryset=Invoice.objects.order_by("id"))
         )
     )
 
@@ -274,48 +439,90 @@ class CreditPosition:
 CREDIT_ORDER_STATUSES = (Order.Status.APPROVED, Order.Status.PENDING_APPROVAL)
 
 
-def credit_position(*, dealer, exclude_order_id: int | None = None, day: date | None = None) -> CreditPosition:
-    """Limit, what is owed and committed, and what is overdue, for one dealer (5 queries)."""
-    return credit_positions(dealer_ids=[dealer.pk], exclude_order_id=exclude_order_id, day=day)[dealer.pk]
+def _per_dealer(qs: QuerySet, total, output_field=MONEY) -> Subquery:
+    """``total`` over the rows of ``qs`` that belong to the outer query's dealer."""
+    rows = qs.filter(dealer_id=OuterRef("pk")).order_by().values("dealer_id").annotate(total=total)
+    return Subquery(rows.values("total"), output_field=output_field)
+
+
+def _credit_sums(dealers: QuerySet, *, exclude_order_id: int, day: date) -> QuerySet:
+    """Per dealer: its limit, open invoices, open orders (but ``exclude_order_id``), unallocated payments,
+    and the amount and oldest due date of its overdue invoices."""
+    outstanding = Sum(F("gross_amount") - F("paid_amount"))
+    unpaid = Invoice.objects.exclude(status=Invoice.Status.PAID)
+    open_orders = Order.objects.filter(status__in=CREDIT_ORDER_STATUSES).exclude(pk=exclude_order_id)
+    return (
+        dealers.order_by()
+        .annotate(
+            limit=_per_dealer(CreditAccount.objects, Sum("credit_limit")),
+            invoiced=_per_dealer(unpaid, outstanding),
+            ordered=_per_dealer(open_orders, Sum("gross_amount")),
+            unallocated=_per_dealer(Payment.objects, Sum("unallocated_amount")),
+            overdue=_per_dealer(unpaid.filter(due_on__lt=day), outstanding),
+            oldest_due_on=_per_dealer(unpaid.filter(due_on__lt=day), Min("due_on"), output_field=DateField()),
+        )
+        .values_list("pk", "limit", "invoiced", "ordered", "unallocated", "overdue", "oldest_due_on")
+    )
+
+
+def _one_dealer_credit_sums(*, dealer_id: int, exclude_order_id: int, day: date) -> QuerySet:
+    from dealers.models import Dealer
+
+    return _credit_sums(Dealer.objects.filter(pk=dealer_id), exclude_order_id=exclude_order_id, day=day)
+
+
+_ONE_DEALER_CREDIT_SUMS = CompiledRead(_one_dealer_credit_sums)
+
+
+def credit_position(
+    *, dealer, exclude_order_id: int | None = None, day: date | None = None, overdue_invoices: bool = True
+) -> CreditPosition:
+    """Limit, what is owed and committed, and what is overdue, for one dealer (see ``credit_positions``); the
+    credit check of every order reads it."""
+    day = day or timezone.localdate()
+    # No order has the id 0: excluding it excludes nothing, and keeps the compiled query's shape.
+    rows = _ONE_DEALER_CREDIT_SUMS(dealer_id=dealer.pk, exclude_order_id=exclude_order_id or 0, day=day)
+    return _positions(rows, ids={dealer.pk}, day=day, overdue_invoices=overdue_invoices)[dealer.pk]
 
 
 def credit_positions(
-    *, dealer_ids, exclude_order_id: int | None = None, day: date | None = None
+    *, dealer_ids, exclude_order_id: int | None = None, day: date | None = None, overdue_invoices: bool = True
 ) -> dict[int, CreditPosition]:
-    """Credit positions of many dealers at once, keyed by dealer id (5 queries, however many).
-    ``exclude_order_id`` leaves one order out of the open orders: the one being checked."""
+    """Credit positions of many dealers at once, keyed by dealer id: one query for every sum, and one more
+    for the overdue invoices themselves when ``overdue_invoices`` asks for them (else the list stays empty;
+    the overdue amount and days are there either way). ``exclude_order_id`` leaves
+    one order out of the open orders: the one being checked."""
+    from dealers.models import Dealer
+
     day = day or timezone.localdate()
     ids = set(dealer_ids)
     if not ids:
         return {}
+    rows = _credit_sums(Dealer.objects.filter(pk__in=ids), exclude_order_id=exclude_order_id or 0, day=day)
+    return _positions(rows, ids=ids, day=day, overdue_invoices=overdue_invoices)
 
-    def by_dealer(qs, total) -> dict:
-        rows = qs.filter(dealer_id__in=ids).order_by().values("dealer_id").annotate(s=total)
-        return {row["dealer_id"]: row["s"] for row in rows}
 
-    limits = by_dealer(CreditAccount.objects, Sum("credit_limit"))
-    unpaid = Invoice.objects.exclude(status=Invoice.Status.PAID)
-    open_invoices = by_dealer(unpaid, Sum(F("gross_amount") - F("paid_amount")))
-    open_orders = by_dealer(
-        Order.objects.filter(status__in=CREDIT_ORDER_STATUSES).exclude(pk=exclude_order_id), Sum("gross_amount")
-    )
-    unallocated = by_dealer(Payment.objects, Sum("unallocated_amount"))
+def _positions(rows, *, ids: set[int], day: date, overdue_invoices: bool) -> dict[int, CreditPosition]:
+    sums = {row[0]: row[1:] for row in rows}
     overdue: dict[int, list[Invoice]] = {}
-    for invoice in unpaid.filter(dealer_id__in=ids, due_on__lt=day).order_by("due_on", "id"):
-        overdue.setdefault(invoice.dealer_id, []).append(invoice)
-    return {
-        pk: CreditPosition(
+    if overdue_invoices:
+        unpaid = Invoice.objects.exclude(status=Invoice.Status.PAID)
+        for invoice in unpaid.filter(dealer_id__in=ids, due_on__lt=day).order_by("due_on", "id"):
+            overdue.setdefault(invoice.dealer_id, []).append(invoice)
+    positions = {}
+    for pk in ids:
+        limit, invoiced, ordered, unallocated, overdue_amount, oldest_due_on = sums.get(pk, (None,) * 6)
+        positions[pk] = CreditPosition(
             dealer_id=pk,
-            credit_limit=limits.get(pk) or ZERO,
-            open_invoices=open_invoices.get(pk) or ZERO,
-            open_orders=open_orders.get(pk) or ZERO,
-            unallocated=unallocated.get(pk) or ZERO,
-            overdue_amount=sum((i.outstanding for i in overdue.get(pk, [])), ZERO),
-            oldest_overdue_days=max((i.days_overdue(day) for i in overdue.get(pk, [])), default=0),
+            credit_limit=limit or ZERO,
+            open_invoices=invoiced or ZERO,
+            open_orders=ordered or ZERO,
+            unallocated=unallocated or ZERO,
+            overdue_amount=overdue_amount or ZERO,
+            oldest_overdue_days=(day - oldest_due_on).days if oldest_due_on else 0,
             overdue_invoices=overdue.get(pk, []),
         )
-        for pk in ids
-    }
+    return positions
 
 
 def dealers_with_orders(*, user):

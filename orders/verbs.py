@@ -43,11 +43,14 @@ ORDER_EXPIRED = register(
     sentence=_("The order %(target)s waited too long for approval: its stock was released and it is a draft again"),
     notifies=True,
 )
+# The dealer hears of each shipment as it leaves (logistics), not of the order's status following it.
 ORDER_SHIPPED = register(
-    "orders.order_shipped",
-    label=_("Order shipped"),
-    sentence=_("%(actor)s shipped the order %(target)s"),
-    notifies=True,
+    "orders.order_shipped", label=_("Order shipped"), sentence=_("%(actor)s shipped the order %(target)s")
+)
+ORDER_PARTIALLY_SHIPPED = register(
+    "orders.order_partially_shipped",
+    label=_("Order partly shipped"),
+    sentence=_("%(actor)s shipped part of the order %(target)s"),
 )
 ORDER_DELIVERED = register(
     "orders.order_delivered", label=_("Order delivered"), sentence=_("%(actor)s confirmed delivery of %(target)s")

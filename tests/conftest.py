@@ -2,6 +2,7 @@
 
 import os
 from datetime import date, datetime, time
+from importlib import import_module
 from zoneinfo import ZoneInfo
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -9,6 +10,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models.signals import post_migrate
 from rest_framework.test import APIClient
 
 from dms.accounts.models import Role
@@ -33,11 +35,56 @@ def _calendar_day():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Test databases need not survive a crash of the server, so a commit does not wait for the disk:
+    migrations, transactional tests, the live server and the worker each commit thousands of times."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.postgresql":
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _postgresql_only(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.exit("The suite runs on PostgreSQL: run `make test` or set DATABASE_URL.", returncode=2)
+
+
+def pytest_collection_modifyitems(items):
+    """The seeded demo keeps one worker busy for minutes, so it goes first: started last, it would leave
+    the other workers idle at the end while it seeds."""
+    items.sort(key=lambda item: (marker := item.get_closest_marker("xdist_group")) is None or marker.args[0] != "demo")
+
+
+def _reload_reference_data(**kwargs):
+    """What the data migrations loaded, loaded again: regions, document types, scorecard criteria and
+    the lead desk group. Each loader creates only what is missing."""
+    from django.apps import apps
+
+    from dealers.documents import ensure_default_types
+    from dealers.regions import load_regions
+    from dealers.scorecard import ensure_default_criteria
+
+    load_regions(apps.get_model("dealers", "Region"))
+    ensure_default_types(apps.get_model("dealers", "DocumentType"))
+    ensure_default_criteria(apps.get_model("dealers", "SelectionCriterion"))
+    import_module("leads.migrations.0003_lead_desk_group").create_group(apps, None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_survives_flushes():
+    """A transactional test ends by flushing every table, and then sends ``post_migrate`` as ``migrate``
+    does (that is how the permissions come back); the rows the data migrations loaded come back with
+    them, so the tests a worker runs after it find the same database as the tests before it."""
+    from django.apps import apps
+
+    post_migrate.connect(_reload_reference_data, sender=apps.get_app_config("leads"), dispatch_uid="reference")
+    yield
+    post_migrate.disconnect(dispatch_uid="reference", sender=apps.get_app_config("leads"))
 
 
 @pytest.fixture(autouse=True)
@@ -62,17 +109,23 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings, worker_id):
-    """An empty cache per test. On Redis each xdist worker gets its own key prefix and deletes only
-    its own keys: clearing the whole database would pull keys from under the other worker."""
+def fresh_cache(settings, worker_id):
+    """An empty cache per test; the fixture's value empties it again (a test that reads figures cached
+    for a minute after changing what they count). On Redis each xdist worker gets its own key prefix
+    and deletes only its own keys: clearing the whole database would pull keys from under the other
+    worker."""
     from django.core.cache import cache
 
     default = settings.CACHES["default"]
     if "django_redis" in default["BACKEND"]:
         settings.CACHES = {"default": {**default, "KEY_PREFIX": f"dms-test-{worker_id}"}}
-        cache.delete_pattern("*")
+
+        def empty():
+            cache.delete_pattern("*")
     else:
-        cache.clear()
+        empty = cache.clear
+    empty()
+    return empty
 
 
 @pytest.fixture

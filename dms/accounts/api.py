@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from dms.accounts import selectors, services
 from dms.accounts.authentication import TokenAuthentication
 from dms.accounts.filters import UserFilterSet
-from dms.accounts.models import ApiToken, User
+from dms.accounts.models import ApiToken, Role, User
+from dms.api.fields import ChoiceLabelField
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import DomainError
@@ -27,7 +28,7 @@ class UserSerializer(serializers.ModelSerializer):
     dealer = serializers.IntegerField(
         source="dealer_id", allow_null=True, required=False, min_value=1, max_value=MAX_ID
     )
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = ChoiceLabelField(Role.choices, source="role")
     regions = serializers.SlugRelatedField(
         slug_field="code",
         many=True,

@@ -92,17 +92,22 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return str(self)
 
+    _region_paths: tuple[str, ...] | None = None
+
+    def region_paths(self) -> tuple[str, ...]:
+        """The paths of the regions assigned to the user, read once per instance: a request's user
+        asks for its scope in every list and card, and a change through ``regions`` forgets it
+        (see ``signals.forget_region_paths`` and ``services.user_update``)."""
+        if self._region_paths is None:
+            self._region_paths = tuple(self.regions.values_list("path", flat=True))
+        return self._region_paths
+
+    def forget_region_paths(self) -> None:
+        self._region_paths = None
+
 
 def hash_token_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self):
-        now = timezone.now()
-        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-        )
 
 
 class ApiToken(models.Model):
@@ -118,8 +123,6 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

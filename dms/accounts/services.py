@@ -194,6 +194,7 @@ def user_update(*, actor: User, user: User, regions=None, **changes) -> User:
             new = _set_regions(locked, regions)
             if old != new:
                 changed["regions"] = [", ".join(old), ", ".join(new)]
+                user.forget_region_paths()
         elif "role" in changed and locked.role in DEALER_ROLES:
             _set_regions(locked, [])
         if changed:
@@ -315,8 +316,11 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
 
 def token_authenticate(*, key: str) -> ApiToken | None:
     """The usable token for a raw key, its last-used time refreshed at most once a minute."""
-    token = ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token_key(key)).first()
-    if token is None:
+    try:
+        token = ApiToken.objects.select_related("user").get(key_hash=hash_token_key(key))
+    except ApiToken.DoesNotExist:
+        return None
+    if not (token.is_usable and token.user.is_active):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

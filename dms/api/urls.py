@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("dealers.urls.api")),
     path("", include("orders.urls.api")),
     path("", include("leads.urls.api")),
+    path("", include("logistics.urls.api")),
 ]

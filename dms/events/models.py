@@ -41,6 +41,8 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id", "-created_at"], name="event_target_idx"),
             models.Index(fields=["id"], condition=Q(published_at__isnull=True), name="event_unpublished_idx"),
+            # A dealer's events, newest first: what dealer users and territory-bound staff read.
+            models.Index(fields=["dealer_id", "-created_at", "-id"], name="event_dealer_newest_idx"),
         ]
 
     def __str__(self) -> str:

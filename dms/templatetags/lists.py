@@ -1,9 +1,11 @@
-"""``{% sort_th "code" _("Dealer code") %}``: a column header that sorts the list; ``{% page_range page_obj %}``."""
+"""``{% sort_th "code" _("Dealer code") %}``: a column header that sorts the list; ``{% page_range page_obj %}``;
+``{{ paginator|row_count }}``: how many rows the list holds."""
 
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from dms import pagination
 from dms.lists import SORT_PARAM, sort_filter_of
 
 register = template.Library()
@@ -41,6 +43,14 @@ def sort_th(context, key: str, label: str, css: str = "") -> str:
         label,
         ICONS[state],
     )
+
+
+@register.filter
+def row_count(paginator) -> str:
+    """The number of rows, or "more than 10,000" when the list counted no further (see ``dms.pagination``)."""
+    if paginator.count_exact:
+        return str(paginator.count)
+    return f"{pagination.COUNT_LIMIT:,}+"
 
 
 @register.simple_tag

@@ -60,12 +60,10 @@ class AssignForm(BootstrapFormMixin, AssignFields):
     """Give a lead to a dealer by hand. The page offers the dealers authorised for the lead; any dealer the
     user may see is accepted here, and the service refuses one that is not authorised."""
 
-    def __init__(self, *args, scope, dealers=None, **kwargs):
-        """``scope``: the dealers the user may see (``dealers_in_scope``); ``dealers``: those to offer."""
+    def __init__(self, *args, scope, **kwargs):
+        """``scope``: the dealers the user may see (``dealers_in_scope``); a page ``offer``s those authorised."""
         super().__init__(*args, **kwargs)
         self.fields["dealer"].queryset = scope
-        if dealers is not None:
-            self.offer(dealers)
 
 
 class BulkAssignForm(BulkForm, AssignFields):

@@ -18,7 +18,7 @@ from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired,
 from dms.scoping import dealer_q
 from leads import verbs
 from leads.models import Assignment, Lead
-from leads.routing import Router, rule_for
+from leads.routing import LEAD_FIELDS, Router, rule_for, with_region_path
 from leads.selectors import open_assignment
 from leads.services.common import queue_assignment, sources
 from leads.services.pipeline import lead_move, lead_sources
@@ -52,47 +52,50 @@ def _deadline(now, rule):
 
 def leads_assign(*, batch_size: int = 500, now=None) -> dict:
     """Assign one batch of new leads. Claimed with SKIP LOCKED, so sweeps running at once take
-    different leads; a crash rolls the batch back and the leads stay new for the next sweep."""
+    different leads; a crash rolls the batch back and the leads stay new for the next sweep.
+    Decided in memory, then written with one INSERT of assignments, one UPDATE per outcome, one query
+    for the dealers' administrators to notify and one INSERT of events, whatever the batch size."""
     now = now or timezone.now()
     with transaction.atomic():
         leads = list(
-            Lead.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("region")
+            with_region_path(Lead.objects.select_for_update(skip_locked=True, of=("self",)).only(*LEAD_FIELDS))
             .filter(status=L.NEW)
             .order_by("created_at", "pk")[:batch_size]
         )
         if not leads:
             return {"assigned": 0, "unassigned": 0}
         router = Router(leads, now=now)
-        assignments, assigned_ids, unassigned = [], [], []
+        given, unassigned = [], []
         for lead in leads:
             decision = router.decide(lead)
             if decision.dealer is None:
-                unassigned.append((lead, decision))
-                continue
-            assignments.append(
-                Assignment(
-                    lead=lead,
-                    dealer=decision.dealer,
-                    rule_id=decision.rule.pk,
-                    deadline=_deadline(now, decision.rule),
-                    decision=decision.as_data(),
-                )
+                unassigned.append(decision)
+            else:
+                given.append((decision, _deadline(now, decision.rule)))
+        Assignment.objects.bulk_create(
+            Assignment(
+                lead_id=decision.lead.pk,
+                dealer_id=decision.dealer.pk,
+                rule_id=decision.rule.pk,
+                deadline=deadline,
+                decision=decision.as_data(),
             )
-            assigned_ids.append(lead.pk)
-        Assignment.objects.bulk_create(assignments)
-        Lead.objects.filter(pk__in=assigned_ids, status__in=lead_sources(L.ASSIGNED)).update(
-            status=L.ASSIGNED, unassigned_reason="", updated_at=now
+            for decision, deadline in given
         )
-        for reason in {decision.reason for _lead, decision in unassigned}:
+        Lead.objects.filter(
+            pk__in=[decision.lead.pk for decision, _deadline in given], status__in=lead_sources(L.ASSIGNED)
+        ).update(status=L.ASSIGNED, unassigned_reason="", updated_at=now)
+        for reason in {decision.reason for decision in unassigned}:
             Lead.objects.filter(
-                pk__in=[lead.pk for lead, d in unassigned if d.reason == reason],
+                pk__in=[decision.lead.pk for decision in unassigned if decision.reason == reason],
                 status__in=lead_sources(L.UNASSIGNED),
             ).update(status=L.UNASSIGNED, unassigned_reason=reason, updated_at=now)
         admins: dict[int, list[int]] = {}
         for user_id, dealer_id in (
             get_user_model()
-            .objects.filter(dealer_id__in={a.dealer_id for a in assignments}, role="dealer_admin", is_active=True)
+            .objects.filter(
+                dealer_id__in={decision.dealer.pk for decision, _deadline in given}, role="dealer_admin", is_active=True
+            )
             .values_list("pk", "dealer_id")
         ):
             admins.setdefault(dealer_id, []).append(user_id)
@@ -101,25 +104,25 @@ def leads_assign(*, batch_size: int = 500, now=None) -> dict:
                 {
                     "actor": None,
                     "verb": verbs.LEAD_ASSIGNED.code,
-                    "target": assignment.lead,
-                    "dealer_id": assignment.dealer_id,
-                    "data": {"dealer": assignment.dealer.code, "deadline": assignment.deadline.isoformat()},
-                    "notify": admins.get(assignment.dealer_id, []),
+                    "target": decision.lead,
+                    "dealer_id": decision.dealer.pk,
+                    "data": {"dealer": decision.dealer.code, "deadline": deadline.isoformat()},
+                    "notify": admins.get(decision.dealer.pk, []),
                 }
-                for assignment in assignments
+                for decision, deadline in given
             ]
             + [
                 {
                     "actor": None,
                     "verb": verbs.LEAD_UNASSIGNED.code,
-                    "target": lead,
+                    "target": decision.lead,
                     "dealer_id": None,
                     "data": {"reason": decision.reason},
                 }
-                for lead, decision in unassigned
+                for decision in unassigned
             ]
         )
-    return {"assigned": len(assignments), "unassigned": len(unassigned)}
+    return {"assigned": len(given), "unassigned": len(unassigned)}
 
 
 def _locked_assignment(actor: User, assignment: Assignment) -> Assignment:
@@ -205,7 +208,7 @@ def lead_assign_manually(*, actor: User, lead: Lead, dealer: Dealer, override_re
     if not Dealer.objects.filter(dealer_q(actor, field="pk"), pk=dealer.pk).exists():
         raise PermissionDeniedError()
     with transaction.atomic():
-        locked = Lead.objects.select_for_update(of=("self",)).select_related("region").get(pk=lead.pk)
+        locked = with_region_path(Lead.objects.select_for_update(of=("self",))).get(pk=lead.pk)
         if locked.status in (L.WON, L.LOST):
             raise RuleViolation(_("This lead is closed."), code="lead_closed")
         router = Router([locked], now=now, also=[dealer.pk])

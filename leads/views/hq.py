@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from dealers.forms import chosen_dealer_picker
-from dealers.models import Region
+from dealers.forms import chosen_dealer_picker, dealer_picker
+from dealers.models import Dealer, Region
 from dealers.selectors import dealers_in_scope
 from dms.bulk import BulkActionMixin
+from dms.caching import scoped_aggregate
 from dms.errors import DomainError
 from dms.exports import ExportMixin, csv_response, local_minute, spreadsheet
 from dms.filters import YES_NO
@@ -62,6 +63,10 @@ SMALL_SELECT = {"class": "form-select form-select-sm"}
 # A file full of mistakes would make an unreadable page; the whole list is in the CSV download.
 MAX_ERRORS_SHOWN = 200
 RECENT_IMPORTS = 5
+# A lead's assignment form lists its authorised dealers up to this many; past it, it finds dealers by typing.
+MAX_DEALERS_LISTED = 100
+# The funnel's filters besides its period, each part of the key its report is kept under.
+FUNNEL_FILTERS = ("region", "source", "product_line", "dealer")
 # Service fields shown under another name on the rule form.
 RULE_FORM_FIELDS = {"accept_minutes": "accept_within"}
 EXPORT_COLUMNS = [
@@ -190,22 +195,39 @@ class UnassignedQueueView(BulkAssignMixin, ScopedListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         leads = list(context["leads"])
-        choices = selectors.assignable_dealers(user=user, leads=leads)
+        choices = selectors.assignable_dealers(user=user, leads=leads, limit=MAX_DEALERS_LISTED)
         scope = dealers_in_scope(user=user)
         context["items"] = [
-            {
-                "lead": lead,
-                "dealers": choices[lead.pk],
-                "form": AssignForm(scope=scope, dealers=choices[lead.pk], auto_id=f"assign-{lead.pk}-%s"),
-            }
+            {"lead": lead, "dealers": choices[lead.pk], "form": self.assign_form(lead, choices[lead.pk], scope)}
             for lead in leads
         ]
         if "bulk_form" in context:
-            # The bulk bar offers the dealers authorised for at least one lead of the page.
-            offered = {dealer.pk: dealer for lead in leads for dealer in choices[lead.pk]}
-            context["bulk_form"].offer(offered.values())
+            # The bulk bar offers the dealers authorised for at least one lead of the page; past a short list it
+            # keeps its type-ahead over every dealer in scope.
+            offered = {dealer.pk: dealer for lead in leads for dealer in choices[lead.pk] or ()}
+            if len(offered) <= MAX_DEALERS_LISTED and None not in choices.values():
+                context["bulk_form"].offer(offered.values())
         context["next"] = self.request.get_full_path()
         return context
+
+    @staticmethod
+    def assign_form(lead: Lead, dealers: list | None, scope) -> AssignForm:
+        return offer_dealers(AssignForm(scope=scope, auto_id=f"assign-{lead.pk}-%s"), dealers)
+
+
+def offer_dealers(form: AssignForm, dealers: list | None) -> AssignForm:
+    """List a lead's authorised dealers with their load in its assignment form (``assignable_dealers`` with
+    ``limit=MAX_DEALERS_LISTED``). When more are authorised than a list can show (None), the field finds
+    active dealers in scope by typing instead: each option is a rendered element, and thousands of them per
+    lead made the page take a minute."""
+    if dealers is not None:
+        form.offer(dealers)
+        return form
+    field = form.fields["dealer"]
+    styled = field.widget.attrs
+    field.widget = dealer_picker(statuses=(Dealer.Status.ACTIVE,))
+    field.widget.attrs, field.widget.choices = styled, field.choices
+    return form
 
 
 class LeadDetailView(ScopedDetailView):
@@ -235,14 +257,13 @@ class LeadDetailView(ScopedDetailView):
             now=timezone.now(),
         )
         if not closed:
-            choices = selectors.assignable_dealers(user=user, leads=[lead])[lead.pk]
-            if current is not None:
+            choices = selectors.assignable_dealers(user=user, leads=[lead], limit=MAX_DEALERS_LISTED)[lead.pk]
+            if current is not None and choices is not None:
                 choices = [dealer for dealer in choices if dealer.pk != current.dealer_id]
             # An assignment that failed comes back bound (see LeadAssignView), offered the same choices.
-            form = kwargs.get("assign_form") or AssignForm(scope=dealers_in_scope(user=user))
-            form.offer(choices)
+            form = offer_dealers(kwargs.get("assign_form") or AssignForm(scope=dealers_in_scope(user=user)), choices)
             context["assign_form"] = form
-            context["assignable"] = choices
+            context["assignable"] = choices is None or bool(choices)
         return context
 
 
@@ -343,7 +364,16 @@ class FunnelView(ExportMixin, RoleRequiredMixin, TemplateView):
         else:
             start, end = default_period()
             leads, data = filterset.queryset, {"start": start, "end": end}
-        return reports.lead_report(leads=leads, start=data["start"], end=data["end"], dealer=data.get("dealer"))
+        # Every figure reads all the leads of the period: the report is kept a minute per scope and filters.
+        key = ":".join(
+            str(getattr(value, "pk", value) or "")
+            for value in (data["start"], data["end"], *(data.get(name) for name in FUNNEL_FILTERS))
+        )
+        return scoped_aggregate(
+            f"lead-funnel:{key}",
+            self.request.user,
+            lambda: reports.lead_report(leads=leads, start=data["start"], end=data["end"], dealer=data.get("dealer")),
+        )
 
     @property
     def export_name(self) -> str:

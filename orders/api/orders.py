@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dealers.models import Region
-from dealers.selectors import dealer_in_scope
+from dealers.selectors import dealers_in_scope
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
@@ -16,7 +16,7 @@ from dms.views import EVERYONE, HQ
 from orders import selectors, services
 from orders.api.catalogue import MAX_ID
 from orders.filters import OrderFilterSet
-from orders.models import Order, OrderLine, Reservation
+from orders.models import Invoice, Order, OrderLine, Reservation
 
 
 class ReservationSerializer(serializers.ModelSerializer):
@@ -47,8 +47,16 @@ class OrderLineSerializer(serializers.ModelSerializer):
             "net_amount",
             "vat_amount",
             "gross_amount",
+            "shipped_quantity",
             "reservations",
         ]
+        read_only_fields = fields
+
+
+class OrderInvoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invoice
+        fields = ["id", "number", "gross_amount", "status", "issued_on", "due_on"]
         read_only_fields = fields
 
 
@@ -73,8 +81,11 @@ class OrderSerializer(serializers.ModelSerializer):
     approval_reasons = ApprovalReasonSerializer(
         many=True, read_only=True, help_text=_("Why the order waits (or waited) for head office's approval.")
     )
-    invoice = serializers.SerializerMethodField()
+    invoice = serializers.SerializerMethodField(
+        help_text=_("The latest invoice: an order shipped in parts has one per shipment.")
+    )
     invoice_number = serializers.SerializerMethodField()
+    invoices = OrderInvoiceSerializer(many=True, read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -103,6 +114,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "copied_from",
             "invoice",
             "invoice_number",
+            "invoices",
             "created_at",
             "submitted_at",
             "shipped_at",
@@ -114,13 +126,23 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _latest_invoice(self, obj):
+        invoices = obj.invoices.all()
+        return invoices[len(invoices) - 1] if invoices else None
+
     def get_invoice(self, obj) -> int | None:
-        invoice = getattr(obj, "invoice", None)
+        invoice = self._latest_invoice(obj)
         return invoice.pk if invoice else None
 
     def get_invoice_number(self, obj) -> str | None:
-        invoice = getattr(obj, "invoice", None)
+        invoice = self._latest_invoice(obj)
         return invoice.number if invoice else None
+
+
+# Building OrderSerializer's fields (model introspection, the nested line and reservation serializers) costs
+# several times what rendering one order does. The write actions answer with one instance built once per
+# process: it reads no context, every value comes from the order itself.
+ORDER_OUTPUT = OrderSerializer()
 
 
 class OrderLineInputSerializer(serializers.Serializer):
@@ -182,21 +204,32 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     """Orders of the dealers in your scope. Dealer users create, change, submit, copy, cancel and confirm
     delivery of their own; the order desk approves, rejects and ships."""
 
-    selector = selectors.order_detail_queryset
+    selector = selectors.order_api_queryset
     allowed_roles = EVERYONE
     action_roles = {"approve": HQ, "reject": HQ, "ship": HQ}
     serializer_class = OrderSerializer
     filterset_class = OrderFilterSet
 
     def get_queryset(self):
-        # Actions look the order up in scope only; what they answer is read afresh by ``_response``.
+        # Actions look the order up in scope only; what they answer is read afresh by ``_response``, or is
+        # what the service wrote (``order_as_written``).
         if self.action in ("list", "retrieve"):
             return super().get_queryset()
         return selectors.orders_in_scope(user=self.request.user)
 
+    def filter_queryset(self, queryset):
+        # The list's filters narrow the list; an action on one order finds it by id alone.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def _response(self, order, status_code=status.HTTP_200_OK):
         detail = selectors.order_detail_queryset(user=self.request.user).get(pk=order.pk)
-        return Response(OrderSerializer(detail).data, status=status_code)
+        return self._answer(detail, status_code)
+
+    def _answer(self, order, status_code=status.HTTP_200_OK):
+        """Answer with an order whose lines and reservations are in place: no query."""
+        return Response(ORDER_OUTPUT.to_representation(order), status=status_code)
 
     def _dealer(self, dealer_id):
         user = self.request.user
@@ -206,7 +239,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             dealer_id = user.dealer_id
         elif dealer_id is None:
             raise serializers.ValidationError({"dealer": [_("Choose the dealer the order is for.")]})
-        return in_scope_or_404(dealer_in_scope(user=user, dealer_id=dealer_id))
+        return in_scope_or_404(dealers_in_scope(user=user).select_related("region").filter(pk=dealer_id).first())
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY_PARAMETER])
     @idempotent
@@ -216,7 +249,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         data = dict(serializer.validated_data)
         dealer = self._dealer(data.pop("dealer", None))
         order = services.order_create(actor=request.user, dealer=dealer, **data)
-        return self._response(order, status.HTTP_201_CREATED)
+        return self._answer(services.order_as_written(order), status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderUpdateSerializer, responses={200: OrderSerializer})
     def partial_update(self, request, pk=None):
@@ -231,7 +264,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request, pk=None):
-        return self._response(services.order_submit(actor=request.user, order=self.get_object()))
+        order = services.order_submit(actor=request.user, order=self.get_object())
+        return self._answer(services.order_as_written(order))
 
     @extend_schema(request=OrderApproveSerializer, responses={200: OrderSerializer})
     @action(detail=True, methods=["post"])

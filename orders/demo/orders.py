@@ -155,15 +155,13 @@ class OrderHistory(HistoryBase):
                 owing.append(plan)
                 continue
             paid_until = pays_on
-            invoice = self._ship(profile, plan)
-            self._pay(dealer, pays_on, invoice.gross_amount)
+            self._pay(dealer, pays_on, self._ship(profile, plan))
         for plan in owing:
             self._ship(profile, plan)
         if not owing:
             return
         if profile.overdue_days == max(OVERDUE_DAYS):
-            first = Invoice.objects.get(order=owing[0].order)
-            part = (first.gross_amount * Decimal("0.3")).quantize(Decimal("1000"))
+            part = (owing[0].order.gross_amount * Decimal("0.3")).quantize(Decimal("1000"))
             self._pay(dealer, self.today - timedelta(days=60), part, note="部分回款，余款承诺下月结清")
         elif profile.round_payer and profile.overdue_days is None:
             owed = sum(
@@ -223,14 +221,15 @@ class OrderHistory(HistoryBase):
             return services.order_approve(actor=self.finance, order=order, reason=reason)
         return services.order_approve(actor=self.desk, order=order, reason=reason or "工程项目订单，已核对项目合同")
 
-    def _ship(self, profile: Profile, plan: Plan, *, deliver: bool = True) -> Invoice:
+    def _ship(self, profile: Profile, plan: Plan, *, deliver: bool = True) -> Decimal:
+        """Ship the order (one shipment per warehouse holding it), maybe deliver it; returns what was invoiced."""
         order = services.order_ship(actor=self.desk, order=plan.order)
         if deliver:
             receiver = self.people.get("dealer") if profile.dealer.code == DEMO_DEALER_CODE else None
             order = services.order_deliver(actor=receiver or self.desk, order=order)
         plan.order = order
         self._backdate_order(order, plan.times)
-        return Invoice.objects.get(order=order)
+        return order.gross_amount
 
     # Moving what the services stamped "now" back to when it happened -------------------------
 

@@ -35,20 +35,21 @@ class PaymentHistory(HistoryBase):
         return payment
 
     def _backdate_invoice(self, order: Order, shipped: datetime) -> None:
-        invoice = Invoice.objects.get(order=order)
+        """The order's invoices (one per shipment) were issued the day it shipped."""
         issued = timezone.localdate(shipped)
-        number = invoice.number
-        if issued != self.today and number.startswith(f"INV-{self.today:%Y%m%d}"):
-            number = next_number("INV", day=issued)
-        Invoice.objects.filter(pk=invoice.pk).update(
-            number=number,
-            issued_on=issued,
-            due_on=issued + timedelta(days=order.dealer.payment_terms_days),
-            created_at=shipped,
-        )
-        Event.objects.filter(target_type=self.types[Invoice], target_id=str(invoice.pk)).update(
-            target_repr=number, created_at=shipped
-        )
+        for invoice in Invoice.objects.filter(order=order).order_by("id"):
+            number = invoice.number
+            if issued != self.today and number.startswith(f"INV-{self.today:%Y%m%d}"):
+                number = next_number("INV", day=issued)
+            Invoice.objects.filter(pk=invoice.pk).update(
+                number=number,
+                issued_on=issued,
+                due_on=issued + timedelta(days=order.dealer.payment_terms_days),
+                created_at=shipped,
+            )
+            Event.objects.filter(target_type=self.types[Invoice], target_id=str(invoice.pk)).update(
+                target_repr=number, created_at=shipped
+            )
         Event.objects.filter(
             target_type=self.types[Order], target_id=str(order.pk), verb=verbs.ORDER_SHIPPED.code
         ).update(data={"invoice": number})
@@ -61,7 +62,7 @@ class PaymentHistory(HistoryBase):
         Payment.objects.filter(pk=payment.pk).update(created_at=when)
         PaymentAllocation.objects.filter(payment=payment).update(created_at=when)
         Event.objects.filter(target_type=self.types[Payment], target_id=str(payment.pk)).update(created_at=when)
-        settled = Order.objects.filter(invoice__allocations__payment=payment, status=S.COMPLETED)
+        settled = Order.objects.filter(invoices__allocations__payment=payment, status=S.COMPLETED)
         for pk, delivered in settled.values_list("pk", "delivered_at"):
             done = max(when, delivered + timedelta(hours=1))
             Order.objects.filter(pk=pk).update(completed_at=done, updated_at=done)

@@ -10,7 +10,7 @@ from dms.accounts.models import User
 from dms.errors import DomainError, RuleViolation
 from dms.money import as_money
 from orders import verbs
-from orders.models import CreditAccount, Order, Payment, Warehouse
+from orders.models import CreditAccount, Invoice, Order, Payment, Warehouse
 from orders.services.common import dealer_admins, lock_account, require, require_dealer_access, required_reason
 from orders.services.ledger import allocate
 from orders.services.orders import complete_if_settled
@@ -79,7 +79,7 @@ def payment_record(
         )
         # Shipped orders too: a delivery being confirmed right now is waited for, then seen as delivered.
         settled = Order.objects.select_for_update(of=("self",)).filter(
-            invoice__pk__in=paid_ids, status__in=(S.SHIPPED, S.DELIVERED)
+            pk__in=Invoice.objects.filter(pk__in=paid_ids).values("order_id"), status__in=(S.SHIPPED, S.DELIVERED)
         )
         for order in settled.order_by("pk"):
             complete_if_settled(order)

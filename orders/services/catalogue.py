@@ -3,55 +3,18 @@ own rules and saved as one event each."""
 
 from typing import TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer
-from dms import events
 from dms.accounts.models import User
 from dms.errors import PermissionDeniedError, RuleViolation
 from dms.money import as_money
+from dms.records import assign_fields, validated_save
 from dms.scoping import visible_dealers
 from orders import verbs
 from orders.models import DealerAuthorization, PriceList, PriceListItem, Product, ProductLine, Warehouse
 from orders.services.common import require, require_dealer_access
-
-
-def _validated_save(instance, *, actor: User, verb: str, created: bool, dealer_id=None) -> None:
-    """Validate with the model's own rules (uniqueness, constraints) and save, as one event."""
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise RuleViolation(
-            " ".join(messages),
-            code="invalid",
-            field=None if field == "__all__" else field,
-            data={"fields": {k: [str(m) for m in v] for k, v in exc.message_dict.items()}},
-        ) from exc
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError as exc:
-        raise RuleViolation(_("This conflicts with an existing record."), code="conflict") from exc
-    events.record(
-        actor=actor,
-        verb=verb,
-        target=instance,
-        dealer_id=dealer_id,
-        data={"created": created, "name": str(instance)},
-    )
-
-
-def _assign(instance, fields: dict, allowed: set[str]):
-    unknown = set(fields) - allowed
-    if unknown:
-        raise RuleViolation(code="unknown_field", data={"fields": sorted(unknown)})
-    for name, value in fields.items():
-        setattr(instance, name, value.strip() if isinstance(value, str) else value)
-    return instance
-
 
 PRODUCT_LINE_FIELDS = {"code", "name", "name_en", "position", "is_active"}
 PRODUCT_FIELDS = {
@@ -81,15 +44,15 @@ def catalogue_save(
     """Create a product line, product or warehouse (no ``instance``) or change ``instance``, setting ``fields``."""
     require(actor, "manage_catalogue")
     with transaction.atomic():
-        record = _assign(instance or model(), fields, CATALOGUE_FIELDS[model])
-        _validated_save(record, actor=actor, verb=verbs.CATALOGUE_CHANGED.code, created=instance is None)
+        record = assign_fields(instance or model(), fields, CATALOGUE_FIELDS[model])
+        validated_save(record, actor=actor, verb=verbs.CATALOGUE_CHANGED.code, created=instance is None)
     return record
 
 
 def price_list_save(*, actor: User, price_list=None, items=None, **fields):
     """Create or change a tier or dealer price list; ``items`` ({product: price}) replaces its prices."""
     require(actor, "manage_catalogue")
-    instance = _assign(price_list or PriceList(), fields, PRICE_LIST_FIELDS)
+    instance = assign_fields(price_list or PriceList(), fields, PRICE_LIST_FIELDS)
     if instance.kind == PriceList.Kind.DEALER:
         instance.tier = ""
         if instance.dealer_id is None:
@@ -105,7 +68,7 @@ def price_list_save(*, actor: User, price_list=None, items=None, **fields):
                 _("Tier price lists apply nationwide: only users who see every dealer may change them.")
             )
     with transaction.atomic():
-        _validated_save(
+        validated_save(
             instance,
             actor=actor,
             verb=verbs.CATALOGUE_CHANGED.code,
@@ -125,14 +88,14 @@ def price_list_save(*, actor: User, price_list=None, items=None, **fields):
 def authorization_save(*, actor: User, authorization=None, regions=None, **fields):
     """Authorise a dealer for a product line (optionally only in some regions and between dates)."""
     require(actor, "manage_catalogue")
-    instance = _assign(
+    instance = assign_fields(
         authorization or DealerAuthorization(), fields, {"dealer", "product_line", "valid_from", "valid_until"}
     )
     if instance.dealer_id is None:
         raise RuleViolation(_("Choose a dealer."), code="dealer_required", field="dealer")
     require_dealer_access(actor, instance.dealer_id)
     with transaction.atomic():
-        _validated_save(
+        validated_save(
             instance,
             actor=actor,
             verb=verbs.AUTHORIZATION_CHANGED.code,

@@ -52,3 +52,11 @@ def lock_account(dealer: Dealer) -> CreditAccount:
     except CreditAccount.DoesNotExist:
         CreditAccount.objects.get_or_create(dealer=dealer)
         return CreditAccount.objects.select_for_update().get(dealer=dealer)
+
+
+def write_back(objects: list, fields: list[str]) -> None:
+    """Save ``fields`` of rows that exist and whose lock the caller holds, all in one statement: an upsert on
+    the primary key. The ORM builds it in a fraction of the time bulk_update's CASE per row and column takes,
+    and that time does not grow with the rows."""
+    if objects:
+        type(objects[0]).objects.bulk_create(objects, update_conflicts=True, unique_fields=["id"], update_fields=fields)

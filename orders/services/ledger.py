@@ -19,7 +19,7 @@ from orders.models import Invoice, Order, Payment, PaymentAllocation
 def credit_reasons(*, dealer: Dealer, amount: Decimal, exclude_order_id=None) -> list[dict]:
     """Why an order of ``amount`` needs head office's approval; empty when it may pass at once.
     Call it with the dealer's credit account locked."""
-    position = selectors.credit_position(dealer=dealer, exclude_order_id=exclude_order_id)
+    position = selectors.credit_position(dealer=dealer, exclude_order_id=exclude_order_id, overdue_invoices=False)
     reasons = []
     if position.exposure + amount > position.credit_limit:
         reasons.append(
@@ -64,21 +64,22 @@ def invoice_move(invoice: Invoice, target: str) -> None:
     invoice.status = target
 
 
-def issue_invoice(*, actor: User, order: Order) -> Invoice:
-    """Invoice a shipped order and pay it from money already received. The caller holds the dealer's
-    credit account lock."""
+def issue_invoice(*, actor: User, order: Order, amounts: tuple[Decimal, Decimal, Decimal]) -> Invoice:
+    """Invoice what shipped of an order, (net, VAT, gross), and pay it from money already received. The caller
+    holds the dealer's credit account lock."""
     today = timezone.localdate()
+    net, vat, gross = amounts
     invoice = Invoice.objects.create(
         number=next_number("INV"),
         dealer_id=order.dealer_id,
         order=order,
-        net_amount=order.net_amount,
-        vat_amount=order.vat_amount,
-        gross_amount=order.gross_amount,
+        net_amount=net,
+        vat_amount=vat,
+        gross_amount=gross,
         issued_on=today,
         due_on=today + timedelta(days=order.dealer.payment_terms_days),
-        status=Invoice.Status.PAID if order.gross_amount == 0 else Invoice.Status.OPEN,
-        paid_on=today if order.gross_amount == 0 else None,
+        status=Invoice.Status.PAID if gross == 0 else Invoice.Status.OPEN,
+        paid_on=today if gross == 0 else None,
     )
     events.record(
         actor=actor, verb=verbs.INVOICE_ISSUED.code, target=invoice, data={"amount": str(invoice.gross_amount)}

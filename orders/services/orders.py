@@ -1,5 +1,5 @@
 """The order workflow: drafts and their lines, submission (prices, stock, credit), approval, rejection,
-cancellation, shipping, delivery and completion, each status move checked against ``ORDER_TRANSITIONS``."""
+cancellation and completion, each status move checked against ``ORDER_TRANSITIONS``."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,9 +17,17 @@ from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.money import ZERO, as_money
 from dms.numbers import next_number
 from orders import selectors, verbs
-from orders.models import Invoice, Order, OrderLine, Product, StockMovement
-from orders.services.common import can, dealer_admins, lock_account, require, require_dealer_access, required_reason
-from orders.services.ledger import CREDIT_BLOCKS, credit_reasons, issue_invoice
+from orders.models import Invoice, Order, OrderLine, Product, Reservation
+from orders.services.common import (
+    can,
+    dealer_admins,
+    lock_account,
+    require,
+    require_dealer_access,
+    required_reason,
+    write_back,
+)
+from orders.services.ledger import CREDIT_BLOCKS, credit_reasons
 from orders.services.stock import release, reserve
 
 S = Order.Status
@@ -31,7 +39,8 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
     S.SUBMITTED: frozenset({S.APPROVED, S.PENDING_APPROVAL, S.CANCELLED}),
     S.PENDING_APPROVAL: frozenset({S.APPROVED, S.REJECTED, S.CANCELLED, S.DRAFT}),
-    S.APPROVED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.APPROVED: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED}),
     S.SHIPPED: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset({S.COMPLETED}),
     S.REJECTED: frozenset(),
@@ -114,12 +123,13 @@ def line_problem(product: Product, quantity: int, *, authorized: bool) -> LinePr
 
 def _line_problems(*, dealer: Dealer, items: list[tuple[Product, int]], region) -> list[LineProblem]:
     """Why each product/quantity could not be ordered by the dealer now (empty when all can)."""
-    authorized = set(
-        selectors.authorized_line_ids(dealer=dealer, region=region).values_list("product_line_id", flat=True)
-    )
-    problems = (
-        line_problem(product, quantity, authorized=product.product_line_id in authorized) for product, quantity in items
-    )
+    authorized = selectors.authorized_line_set(dealer=dealer, region=region)
+    return _problems((product, quantity, product.product_line_id in authorized) for product, quantity in items)
+
+
+def _problems(items) -> list[LineProblem]:
+    """The problems of ``(product, quantity, authorized)`` items, in their order."""
+    problems = (line_problem(product, quantity, authorized=authorized) for product, quantity, authorized in items)
     return [problem for problem in problems if problem is not None]
 
 
@@ -156,10 +166,37 @@ def _merge(lines) -> list[tuple[Product, int]]:
     return [(products[pk], quantity) for pk, quantity in wanted.items()]
 
 
-def _write_lines(order: Order, items: list[tuple[Product, int]], *, replace: bool = True) -> None:
+def _write_lines(order: Order, items: list[tuple[Product, int]], *, replace: bool = True) -> list[OrderLine]:
     if replace:
         order.lines.all().delete()
-    OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in items])
+    return OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in items])
+
+
+def _hold(order: Order, lines: list[OrderLine], reservations: dict[int, list[Reservation]]) -> Order:
+    """Keep on the order what this call wrote, for ``order_as_written``."""
+    order._written = (lines, reservations)
+    return order
+
+
+def order_as_written(order: Order) -> Order:
+    """The order that ``order_create`` or ``order_submit`` returned, with what it wrote in place as
+    ``selectors.order_detail_queryset`` reads it: its lines (with their products) and their reservations
+    (with their warehouses), and no invoices (none before shipping). An answer built from it needs no query.
+    Only for answering at once: the lines are as they were written, not as they are read later."""
+    lines, reservations = order._written
+    for line in lines:
+        _prefetched(line, "reservations", reservations.get(line.pk, []))
+    _prefetched(order, "lines", lines)
+    _prefetched(order, "invoices", [])
+    return order
+
+
+def _prefetched(instance, relation: str, objects: list) -> None:
+    """Make ``instance.<relation>.all()`` answer ``objects``, as ``prefetch_related`` leaves it."""
+    queryset = getattr(instance, relation).get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance._prefetched_objects_cache = {**getattr(instance, "_prefetched_objects_cache", {}), relation: queryset}
 
 
 def _check_can_order(actor: User | None, dealer: Dealer) -> None:
@@ -202,14 +239,14 @@ def order_create(
             requested_delivery_date=requested_delivery_date,
             note=(note or "").strip(),
         )
-        _write_lines(order, items, replace=False)
+        written = _write_lines(order, items, replace=False)
         events.record(
             actor=actor,
             verb=verbs.ORDER_CREATED.code,
             target=order,
             data={"lines": len(items), "copied_from": copied_from.number if copied_from else None},
         )
-    return order
+    return _hold(order, written, {})
 
 
 def _check_delivery_date(day) -> None:
@@ -321,12 +358,8 @@ def order_copy(*, actor: User, order: Order) -> tuple[Order, list[LineProblem]]:
 # Submission: prices, stock, credit -------------------------------------------------------------
 
 
-def _freeze_prices(order: Order, lines: list[OrderLine]) -> None:
-    prices = dict(
-        selectors.priced_products(dealer=order.dealer)
-        .filter(pk__in=[line.product_id for line in lines])
-        .values_list("pk", "price")
-    )
+def _freeze_prices(order: Order, lines: list[OrderLine], prices: dict[int, Decimal]) -> None:
+    """Fix each line's price, VAT and amounts, and the order's totals."""
     net_total = vat_total = gross_total = ZERO
     for line in lines:
         line.unit_price = prices[line.product_id]
@@ -341,7 +374,7 @@ def _freeze_prices(order: Order, lines: list[OrderLine]) -> None:
         raise RuleViolation(
             _("The order is too large to record: split it into several orders."), code="order_too_large", field="lines"
         )
-    OrderLine.objects.bulk_update(lines, ["unit_price", "vat_rate", "net_amount", "vat_amount", "gross_amount"])
+    write_back(lines, ["unit_price", "vat_rate", "net_amount", "vat_amount", "gross_amount"])
     order.net_amount, order.vat_amount, order.gross_amount = net_total, vat_total, gross_total
 
 
@@ -359,24 +392,23 @@ def order_submit(*, actor: User, order: Order) -> Order:
         lines = list(locked.lines.select_related("product").order_by("product_id"))
         if not lines:
             raise RuleViolation(_("Add at least one product before submitting."), code="order_empty", field="lines")
-        _raise_line_problems(
-            _line_problems(
-                dealer=dealer,
-                items=[(line.product, line.quantity) for line in lines],
-                region=locked.ship_to_region or dealer.region,
-            )
-        )
-        _freeze_prices(locked, lines)
+        terms = selectors.order_terms(order=locked)
+        _raise_line_problems(_problems((line.product, line.quantity, terms[line.product_id][1]) for line in lines))
+        _freeze_prices(locked, lines, {product_id: price for product_id, (price, _authorized) in terms.items()})
         account = lock_account(dealer)
-        reserve(actor=actor, order=locked, lines=lines, default_warehouse_id=account.default_warehouse_id)
+        reservations = reserve(
+            actor=actor, order=locked, lines=lines, default_warehouse_id=account.default_warehouse_id
+        )
         reasons = credit_reasons(dealer=dealer, amount=locked.gross_amount, exclude_order_id=locked.pk)
         order_move(locked, S.SUBMITTED)
-        events.record(
-            actor=actor,
-            verb=verbs.ORDER_SUBMITTED.code,
-            target=locked,
-            data={"amount": str(locked.gross_amount), "lines": len(lines)},
-        )
+        records = [
+            {
+                "actor": actor,
+                "verb": verbs.ORDER_SUBMITTED.code,
+                "target": locked,
+                "data": {"amount": str(locked.gross_amount), "lines": len(lines)},
+            }
+        ]
         locked.submitted_at = timezone.now()
         locked.approval_reasons = reasons
         locked.decided_by = None
@@ -390,16 +422,21 @@ def order_submit(*, actor: User, order: Order) -> Order:
             locked.decided_at = locked.submitted_at
         locked.save()
         if reasons:
-            events.record(
-                actor=None,
-                verb=verbs.ORDER_PENDING.code,
-                target=locked,
-                data={"reasons": [r["code"] for r in reasons]},
-                notify=_approvers(dealer),
+            records.append(
+                {
+                    "actor": None,
+                    "verb": verbs.ORDER_PENDING.code,
+                    "target": locked,
+                    "data": {"reasons": [r["code"] for r in reasons]},
+                    "notify": _approvers(dealer),
+                }
             )
         else:
-            events.record(actor=None, verb=verbs.ORDER_APPROVED.code, target=locked, data={"automatic": True})
-    return locked
+            records.append(
+                {"actor": None, "verb": verbs.ORDER_APPROVED.code, "target": locked, "data": {"automatic": True}}
+            )
+        events.record_many(records)
+    return _hold(locked, sorted(lines, key=lambda line: line.pk), reservations)
 
 
 def _approvers(dealer: Dealer) -> list[int]:
@@ -495,49 +532,12 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     return locked
 
 
-def order_ship(*, actor: User, order: Order) -> Order:
-    """Ship an approved order: stock leaves the warehouses and the invoice is issued."""
-    require(actor, "ship_order")
-    with transaction.atomic():
-        locked = _lock(order)
-        require_dealer_access(actor, locked.dealer_id)
-        order_move(locked, S.SHIPPED)
-        lock_account(locked.dealer)  # before the stock rows, as submission does
-        release(actor=actor, order=locked, kind=StockMovement.Kind.SHIP)
-        locked.shipped_at = timezone.now()
-        locked.save()
-        invoice = issue_invoice(actor=actor, order=locked)
-        events.record(
-            actor=actor,
-            verb=verbs.ORDER_SHIPPED.code,
-            target=locked,
-            data={"invoice": invoice.number},
-            notify=_people_to_tell(locked),
-        )
-    return locked
-
-
-def order_deliver(*, actor: User, order: Order) -> Order:
-    """Confirm delivery: the dealer signs for its own order, or the order desk records it."""
-    with transaction.atomic():
-        locked = _lock(order)
-        if actor is not None and actor.is_dealer_user:
-            _check_can_order(actor, locked.dealer)
-        else:
-            require(actor, "ship_order")
-            require_dealer_access(actor, locked.dealer_id)
-        order_move(locked, S.DELIVERED)
-        locked.delivered_at = timezone.now()
-        locked.save()
-        events.record(actor=actor, verb=verbs.ORDER_DELIVERED.code, target=locked)
-        complete_if_settled(locked)
-    return locked
-
-
 def complete_if_settled(order: Order) -> None:
-    """A delivered order whose invoice is paid is complete. Caller holds the order's lock."""
-    paid = Invoice.objects.filter(order=order, status=Invoice.Status.PAID).exists()
-    if order.status == S.DELIVERED and paid:
+    """A delivered order whose invoices are all paid is complete. Caller holds the order's lock."""
+    if order.status != S.DELIVERED:
+        return
+    invoices = Invoice.objects.filter(order=order)
+    if invoices.exists() and not invoices.exclude(status=Invoice.Status.PAID).exists():
         order_move(order, S.COMPLETED)
         order.completed_at = timezone.now()
         order.save(update_fields=["status", "completed_at", "updated_at"])

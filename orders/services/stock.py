@@ -12,7 +12,7 @@ from dms.errors import DomainError, RuleViolation
 from dms.scoping import actor_or_none
 from orders import verbs
 from orders.models import Order, OrderLine, Product, Reservation, StockLevel, StockMovement, Warehouse
-from orders.services.common import require, required_reason
+from orders.services.common import require, required_reason, write_back
 
 # The largest count one stock level holds.
 MAX_STOCK = 2_000_000_000
@@ -35,9 +35,12 @@ def _warehouse_rank(default_id):
     return rank
 
 
-def reserve(*, actor: User | None, order: Order, lines: list[OrderLine], default_warehouse_id) -> None:
-    """Reserve every line or nothing. Stock rows are locked in (product, warehouse) order; the
-    update is conditional and the table's constraints would refuse an oversell regardless."""
+def reserve(
+    *, actor: User | None, order: Order, lines: list[OrderLine], default_warehouse_id
+) -> dict[int, list[Reservation]]:
+    """Reserve every line or nothing; returns the reservations by line id. Stock rows are locked in
+    (product, warehouse) order and written back in one statement; the table's constraints would refuse an
+    oversell regardless."""
     product_ids = sorted({line.product_id for line in lines})
     levels = list(
         StockLevel.objects.select_for_update(of=("self",))
@@ -70,15 +73,15 @@ def reserve(*, actor: User | None, order: Order, lines: list[OrderLine], default
             )
     if shortages:
         raise InsufficientStock(data={"lines": shortages})
-    reservations, movements = [], []
-    for line, level, take in plan:
-        updated = StockLevel.objects.filter(pk=level.pk, on_hand__gte=F("reserved") + take).update(
-            reserved=F("reserved") + take, updated_at=timezone.now()
-        )
-        if updated != 1:  # cannot happen under the row lock; refuse rather than oversell
-            raise InsufficientStock(data={"lines": [{"product": line.product_id, "sku": line.product.sku}]})
-        reservations.append(Reservation(line=line, warehouse_id=level.warehouse_id, quantity=take))
-        movements.append(
+    for _line, level, take in plan:
+        level.reserved += take
+    # Locked rows, so the new counts are exact; the stock constraints still refuse a count past what is on hand.
+    write_back([level for _line, level, _take in plan], ["reserved", "updated_at"])
+    reservations = Reservation.objects.bulk_create(
+        [Reservation(line=line, warehouse=level.warehouse, quantity=take) for line, level, take in plan]
+    )
+    StockMovement.objects.bulk_create(
+        [
             StockMovement(
                 warehouse_id=level.warehouse_id,
                 product_id=line.product_id,
@@ -87,13 +90,17 @@ def reserve(*, actor: User | None, order: Order, lines: list[OrderLine], default
                 order=order,
                 actor=actor_or_none(actor),
             )
-        )
-    Reservation.objects.bulk_create(reservations)
-    StockMovement.objects.bulk_create(movements)
+            for line, level, take in plan
+        ]
+    )
+    by_line: dict[int, list[Reservation]] = {}
+    for reservation in reservations:
+        by_line.setdefault(reservation.line_id, []).append(reservation)
+    return by_line
 
 
-def release(*, actor: User | None, order: Order, kind: str = StockMovement.Kind.RELEASE) -> None:
-    """Give back (or, when shipping, consume) every reservation of the order."""
+def release(*, actor: User | None, order: Order) -> None:
+    """Give back every reservation of the order."""
     reservations = list(
         Reservation.objects.filter(line__order=order)
         .select_related("line")
@@ -108,21 +115,18 @@ def release(*, actor: User | None, order: Order, kind: str = StockMovement.Kind.
         .filter(product_id__in={k[0] for k in keys}, warehouse_id__in={k[1] for k in keys})
         .order_by("product_id", "warehouse_id")
     }
-    shipping = kind == StockMovement.Kind.SHIP
     movements = []
     for reservation, key in zip(reservations, keys, strict=True):
         quantity = reservation.quantity
-        change = {"reserved": F("reserved") - quantity, "updated_at": timezone.now()}
-        if shipping:
-            change["on_hand"] = F("on_hand") - quantity
-        StockLevel.objects.filter(pk=levels[key].pk).update(**change)
+        StockLevel.objects.filter(pk=levels[key].pk).update(
+            reserved=F("reserved") - quantity, updated_at=timezone.now()
+        )
         movements.append(
             StockMovement(
                 warehouse_id=reservation.warehouse_id,
                 product_id=reservation.line.product_id,
-                kind=kind,
+                kind=StockMovement.Kind.RELEASE,
                 reserved_delta=-quantity,
-                on_hand_delta=-quantity if shipping else 0,
                 order=order,
                 actor=actor_or_none(actor),
             )

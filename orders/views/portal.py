@@ -16,7 +16,7 @@ from dms.forms import FormPageMixin, flash_form_errors, page_with_forms, row_err
 from dms.params import parse_id
 from dms.spreadsheets import ImportFileError
 from dms.views import DEALER, RoleRequiredMixin, ScopedDetailView, ScopedListView
-from orders import cart_import, selectors, services
+from orders import cart_import, panels, selectors, services
 from orders.forms.portal import (
     AddToCartForm,
     CancelOrderForm,
@@ -437,7 +437,8 @@ class PortalOrderDetailView(ScopedDetailView):
                 "reasons": [approval_reason_text(r) for r in order.approval_reasons]
                 if order.status == S.PENDING_APPROVAL
                 else [],
-                "invoice": getattr(order, "invoice", None) if order.shipped_at else None,
+                "invoices": order.invoices.all(),
+                "panels": panels.panels(user=self.request.user, order=order, audience=panels.PORTAL),
                 "is_cart": cart is not None and cart.pk == order.pk,
                 "can_cancel": order.status in (S.DRAFT, S.PENDING_APPROVAL),
                 "cancel_form": kwargs.get("cancel_form") or CancelOrderForm(),

@@ -1,6 +1,7 @@
 """Factories and helpers for the orders app: a catalogue a dealer is authorised for, stock, credit."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 import factory
 
@@ -86,3 +87,23 @@ def grant(user, *codenames) -> None:
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="orders", codename__in=codenames))
     for cache in ("_perm_cache", "_user_perm_cache"):
         user.__dict__.pop(cache, None)
+
+
+def make_shop(dealer):
+    """A small shop for ``dealer``: one authorised product line (kettle, oven) and one not (washer), stock in
+    the 杭州 (100 each) and 上海 (50 each) warehouses, and ¥100,000 of credit."""
+    line = ProductLineFactory(code="kitchen", name="厨房电器", name_en="Kitchen")
+    other_line = ProductLineFactory(code="laundry", name="洗衣机", name_en="Laundry")
+    main = WarehouseFactory(code="HZ", name="杭州仓", name_en="Hangzhou", priority=1)
+    spare = WarehouseFactory(code="SH", name="上海仓", name_en="Shanghai", priority=2)
+    kettle = ProductFactory(sku="K-100", product_line=line, base_price="100.00")
+    oven = ProductFactory(sku="K-200", product_line=line, base_price="1000.00", pack_size=2)
+    washer = ProductFactory(sku="L-100", product_line=other_line, base_price="3000.00")
+    authorize(dealer, line)
+    for product in (kettle, oven, washer):
+        stock(product, main, 100)
+        stock(product, spare, 50)
+    credit(dealer, "100000.00", warehouse=main)
+    return SimpleNamespace(
+        line=line, other_line=other_line, main=main, spare=spare, kettle=kettle, oven=oven, washer=washer
+    )

@@ -7,7 +7,9 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -15,6 +17,7 @@ from openpyxl import load_workbook
 from dms.accounts.models import Role
 from leads import services
 from leads.models import Assignment, AssignmentRule, DealRegistration, Lead, LeadTouch
+from leads.views import hq as hq_views
 from tests.factories import DealerFactory, UserFactory, region
 from tests.factories.leads import company_phone
 from tests.factories.orders import ProductLineFactory, authorize
@@ -248,6 +251,22 @@ def test_the_queue_offers_no_form_when_no_dealer_may_take_the_lead(client_as, hq
     assert response.context["items"][0]["lead"] == lead and response.context["items"][0]["dealers"] == []
 
 
+def test_a_lead_with_more_authorised_dealers_than_a_list_holds_finds_them_by_typing(
+    en_client, hq_staff, waiting, dealer_one, monkeypatch
+):
+    monkeypatch.setattr(hq_views, "MAX_DEALERS_LISTED", 1)
+    response = en_client(hq_staff).get(reverse("leads:unassigned"))
+    page = response.content.decode()
+    # Two dealers are authorised, more than the list holds: none is loaded, the field finds them by typing.
+    assert response.context["items"][0]["dealers"] is None
+    assert 'data-testid="assign-form"' in page and 'data-picker="remote"' in page
+    assert f"{dealer_one.code} {dealer_one.name} · 0/20" not in page
+    en_client(hq_staff).post(
+        reverse("leads:assign", args=[waiting.pk]), {"dealer": dealer_one.pk, "next": reverse("leads:unassigned")}
+    )
+    assert holder_code(waiting) == dealer_one.code
+
+
 # The lead page --------------------------------------------------------------------------------------
 
 
@@ -438,6 +457,19 @@ def test_the_funnel_page_shows_the_figures(en_client, hq_staff, dealer_admin, ot
     assert "Zhejiang" in page and story.guangzhou.name in page and "funnel-data" in page
     response = en_client(hq_staff).get(reverse("leads:funnel"), {"dealer": story.guangzhou.pk, "source": "web"})
     assert response.context["report"].totals.received == 1
+
+
+def test_the_funnel_is_kept_a_minute_per_scope_and_filters(en_client, hq_staff, dealer_admin, other_dealer_admin):
+    story = tell_story(dealer_admin, other_dealer_admin)
+    client = en_client(hq_staff)
+    assert client.get(reverse("leads:funnel")).context["report"].totals.received == 6
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(reverse("leads:funnel"))
+    assert again.context["report"].totals.received == 6
+    assert not [q for q in queries.captured_queries if "leads_lead" in q["sql"] and "COUNT(" in q["sql"]]
+    assert "Counts and charts refresh every minute." in again.content.decode()
+    filtered = client.get(reverse("leads:funnel"), {"dealer": story.guangzhou.pk, "source": "web"})
+    assert filtered.context["report"].totals.received == 1
 
 
 def test_the_funnel_refuses_a_backwards_period(en_client, hq_staff):

@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -321,6 +323,16 @@ class TestPipeline:
 
 
 class TestFigures:
+    def test_the_figures_are_kept_a_minute_per_dealer(self, portal, world, dealer_admin):
+        world.offer()
+        assert portal(dealer_admin).get(reverse("portal:lead_stats")).context["periods"][0]["counts"][0][2] == 1
+        world.offer()
+        with CaptureQueriesContext(connection) as queries:
+            response = portal(dealer_admin).get(reverse("portal:lead_stats"))
+        assert response.context["periods"][0]["counts"][0][2] == 1
+        assert not [q for q in queries.captured_queries if "leads_assignment" in q["sql"]]
+        assert "Counts and charts refresh every minute." in page(response)
+
     def test_this_month_and_the_last_12_months(self, portal, world, dealer_admin, dealer_two):
         now = timezone.localtime()
         month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

@@ -192,6 +192,6 @@ def test_no_leads_gives_zeros_and_no_rates(hq_admin):
     assert report.offers.accept_median is None and report.provinces == [] and report.dealers == []
 
 
-def test_the_report_costs_seven_queries_however_many_leads(story, hq_admin, django_assert_num_queries):
-    with django_assert_num_queries(7):
+def test_the_report_costs_five_queries_however_many_leads(story, hq_admin, django_assert_num_queries):
+    with django_assert_num_queries(5):
         report_for(hq_admin, story)

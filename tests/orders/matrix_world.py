@@ -49,7 +49,7 @@ def orders_world(users) -> dict:
         "price_list": PriceList.objects.get(pk=dealer_prices.pk),
         "order": pending,
         "shipped_order": shipped,
-        "invoice": shipped.invoice,
+        "invoice": shipped.invoices.get(),
         "payment": payment,
         "dealer": dealer,
     }

@@ -286,7 +286,7 @@ def test_a_dealer_never_sees_another_dealers_price_list_invoice_or_credit(
 ):
     authorize(dealer_two, shop.line)
     credit(dealer_two, "1000.00", warehouse=shop.main)
-    invoice = shipped_order(hq_admin, dealer_two, (shop.kettle, 1)).invoice
+    invoice = shipped_order(hq_admin, dealer_two, (shop.kettle, 1)).invoices.get()
     client = api_as(dealer_admin)
     visible = {(row["kind"], row["dealer"]) for row in client.get("/api/v1/price-lists/").json()["results"]}
     assert visible == {("dealer", dealer_admin.dealer_id), ("tier", None)}
@@ -350,8 +350,8 @@ def test_head_office_edits_the_catalogue_through_the_api(api_as, hq_admin, shop)
 
 
 def test_payments_pay_the_oldest_invoice_first_and_keep_an_overpayment(api_as, hq_admin, dealer_admin, shop):
-    first = shipped_order(hq_admin, dealer_admin.dealer, (shop.kettle, 1)).invoice
-    second = shipped_order(hq_admin, dealer_admin.dealer, (shop.kettle, 2)).invoice
+    first = shipped_order(hq_admin, dealer_admin.dealer, (shop.kettle, 1)).invoices.get()
+    second = shipped_order(hq_admin, dealer_admin.dealer, (shop.kettle, 2)).invoices.get()
     Invoice.objects.filter(pk=first.pk).update(due_on=first.due_on - datetime.timedelta(days=10))
     client = api_as(hq_admin)
     body = {"dealer": dealer_admin.dealer_id, "amount": "150.00", "received_on": str(timezone.localdate())}
@@ -386,7 +386,7 @@ def test_recording_a_payment_needs_the_permission(api_as, hq_staff, dealer_one):
 
 
 def test_the_credit_position_adds_up(api_as, hq_admin, dealer_admin, shop):
-    invoice = shipped_order(hq_admin, dealer_admin.dealer, (shop.kettle, 1)).invoice
+    invoice = shipped_order(hq_admin, dealer_admin.dealer, (shop.kettle, 1)).invoices.get()
     services.payment_record(
         actor=hq_admin, dealer=dealer_admin.dealer, amount="30.00", received_on=timezone.localdate(), reference="P1"
     )

@@ -6,11 +6,9 @@ calls reach the database together, as requests from several web workers would.
 """
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -20,35 +18,12 @@ from dms.events.models import Event
 from orders import services, verbs
 from orders.models import Invoice, Order, Payment, PaymentAllocation, Reservation, StockLevel
 from orders.services import InsufficientStock, PaymentReferenceTaken
+from tests.concurrency import run_together
 from tests.factories import DealerFactory, UserFactory
 from tests.factories.orders import ProductFactory, authorize, credit, stock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = Order.Status
-
-
-def run_together(function, arguments: list) -> list:
-    """Call ``function(argument)`` for every argument in its own thread, all released at once.
-    Returns, in argument order, what each call returned or the exception it raised."""
-    barrier = threading.Barrier(len(arguments))
-    outcomes = [None] * len(arguments)
-
-    def worker(index, argument):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = function(argument)
-        except Exception as exc:  # reported by the caller's assertions
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
-    return outcomes
 
 
 def draft(user, dealer, product, quantity: int) -> Order:

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from dms.accounts.services import user_update
@@ -381,7 +383,7 @@ def test_aging_filters_take_a_date_and_refuse_the_future(overdue, finance, en_cl
     response = client.get("/hq/aging/", {"as_of": future.isoformat()})
     assert response.context["report"].as_of == datetime.date.today()
     assert "The report date cannot be in the future." in text(response)
-    assert client.get("/hq/aging/", {"region": "440000"}).context["report"].dealers == []
+    assert len(client.get("/hq/aging/", {"region": "440000"}).context["report"].dealers) == 0
 
 
 def test_a_rep_sees_the_aging_of_their_dealers_only(shop, dealer_one, hq_admin, sales_rep, en_client):
@@ -395,7 +397,9 @@ def test_a_rep_sees_the_aging_of_their_dealers_only(shop, dealer_one, hq_admin, 
     assert [line.code for line in report.dealers] == ["GZ1"]
 
 
-def test_aging_page_costs_the_same_queries_for_3_or_30_dealers(shop, hq_admin, client_as):
+def test_aging_page_costs_the_same_queries_for_3_or_30_dealers(shop, hq_admin, client_as, settings):
+    # Without a cache, so that each request computes the report it shows.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     stock(shop.kettle, shop.main, 1000)
     cities = ["330100", "440100", "320500", "510100", "330200"]
     made = []
@@ -409,6 +413,41 @@ def test_aging_page_costs_the_same_queries_for_3_or_30_dealers(shop, hq_admin, c
             made.append(dealer)
 
     assert_flat_query_count(client_as(hq_admin), "/hq/aging/", add_rows)
+
+
+def test_aging_page_is_computed_once_a_minute_and_says_so(overdue, dealer_one, finance, en_client):
+    client = en_client(finance)
+    first = client.get("/hq/aging/")
+    assert "Figures refresh every minute." in text(first)
+    services.payment_record(
+        actor=finance,
+        dealer=dealer_one,
+        amount=Decimal("100.00"),
+        received_on=datetime.date.today(),
+        reference="P-CACHED",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/hq/aging/")
+    assert not [query for query in queries.captured_queries if "orders_invoice" in query["sql"]]
+    assert again.context["report"].total.total == first.context["report"].total.total == Decimal("500.00")
+
+
+def test_aging_page_lists_the_dealers_a_page_at_a_time_and_exports_them_all(shop, hq_admin, en_client):
+    stock(shop.kettle, shop.main, 1000)
+    for n in range(27):
+        dealer = DealerFactory(code=f"AG{n:02d}", region=region("330100"))
+        authorize(dealer, shop.line)
+        credit(dealer, "100000.00", warehouse=shop.main)
+        issue_invoice(dealer, shop.kettle, 1, actor=hq_admin)
+    client = en_client(hq_admin)
+    first = client.get("/hq/aging/")
+    assert len(first.context["dealers"]) == 25 and len(first.context["report"].dealers) == 27
+    assert "1–25 of 27" in text(first)
+    second = client.get("/hq/aging/", {"page": 2})
+    assert [line.code for line in second.context["dealers"]] == ["AG25", "AG26"]
+    assert len(client.get("/hq/aging/", {"per_page": 50}).context["dealers"]) == 27
+    workbook = load_workbook(io.BytesIO(client.get("/hq/aging/", {"page": 2, "export": "xlsx"}).content))
+    assert workbook["By dealer"].max_row == 1 + 27 + 1
 
 
 # Credit ----------------------------------------------------------------------------------------

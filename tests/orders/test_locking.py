@@ -11,7 +11,7 @@ from django.utils import timezone
 from orders import services
 from orders.models import Order, Payment
 from orders.services import billing
-from orders.services import orders as workflow
+from orders.services import fulfilment as workflow
 from tests.factories import DealerFactory
 from tests.factories.orders import credit
 

@@ -386,10 +386,14 @@ class TestWorkflow:
         order = submitted(dealer_admin, dealer_one, (shop.kettle, 120))
         order = services.order_ship(actor=desk, order=order)
         assert levels(shop.kettle) == {"HZ": (0, 0), "SH": (30, 0)}
-        invoice = order.invoice
-        assert invoice.number.startswith("INV-")
-        assert (invoice.gross_amount, invoice.status) == (Decimal("12000.00"), Invoice.Status.OPEN)
-        assert invoice.due_on - invoice.issued_on == datetime.timedelta(days=45)
+        # One shipment, and one invoice, from each warehouse that held the order's stock.
+        invoices = list(order.invoices.order_by("gross_amount"))
+        assert [invoice.number[:4] for invoice in invoices] == ["INV-", "INV-"]
+        assert [(i.gross_amount, i.status) for i in invoices] == [
+            (Decimal("2000.00"), Invoice.Status.OPEN),
+            (Decimal("10000.00"), Invoice.Status.OPEN),
+        ]
+        assert {invoice.due_on - invoice.issued_on for invoice in invoices} == {datetime.timedelta(days=45)}
         assert not Reservation.objects.exists()
 
     def test_only_the_transition_table_moves_an_order(self, shop, desk, dealer_admin, dealer_one):

@@ -27,7 +27,7 @@ def shipped_on(day, *, dealer_user, hq_admin, product, quantity):
             actor=dealer_user, dealer=dealer_user.dealer, lines=[{"product": product, "quantity": quantity}]
         )
         order = services.order_submit(actor=dealer_user, order=order)
-        return services.order_ship(actor=hq_admin, order=order).invoice
+        return services.order_ship(actor=hq_admin, order=order).invoices.get()
 
 
 def paid(day, amount, reference, *, dealer, hq_admin):

@@ -25,6 +25,14 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 375, "height": 740}
 DEFAULT_TIMEOUT_MS = 10_000
 
+
+def pytest_configure(config):
+    """Assertions wait as long as actions do: under a loaded parallel run a form's answer can take over five seconds."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+
+
 _report_key = pytest.StashKey[dict]()
 
 

@@ -164,11 +164,21 @@ HTML = {
 }
 
 
-# Each area of the orders and leads apps declares its own entries beside its tests.
+# Each area of the orders, leads and logistics apps declares its own entries beside its tests.
 from tests.leads import matrix_leads, matrix_leads_hq, matrix_leads_portal  # noqa: E402 - they build on the above
+from tests.logistics import matrix_logistics  # noqa: E402
 from tests.orders import matrix_api, matrix_finance, matrix_hq, matrix_portal  # noqa: E402
 
-AREAS = (matrix_api, matrix_hq, matrix_finance, matrix_portal, matrix_leads, matrix_leads_hq, matrix_leads_portal)
+AREAS = (
+    matrix_api,
+    matrix_hq,
+    matrix_finance,
+    matrix_portal,
+    matrix_leads,
+    matrix_leads_hq,
+    matrix_leads_portal,
+    matrix_logistics,
+)
 for area in AREAS:
     API.update(area.API)
     HTML.update(area.HTML)

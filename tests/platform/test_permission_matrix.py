@@ -21,6 +21,7 @@ from dms.events.services import events_publish
 from dms.models import SavedFilter
 from tests.factories import application_data, document_type, pdf_bytes
 from tests.leads.matrix_world import leads_world
+from tests.logistics.matrix_world import logistics_world
 from tests.orders.matrix_world import orders_world
 from tests.platform import permission_matrix as matrix
 
@@ -51,9 +52,11 @@ def world(users, other_dealer_admin):
         dealer_id=users["dealer_admin"].dealer_id,
     )
     application, token = application_submit(source="public", **application_data(1))
+    orders = orders_world(users)
     return {
-        **orders_world(users),
+        **orders,
         **leads_world(users),
+        **logistics_world(users, orders["warehouse"], Region.objects.get(code="330100"), orders["shipped_order"]),
         "users": users,
         "dealer_event": dealer_event,
         "document": document,

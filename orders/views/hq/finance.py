@@ -19,10 +19,12 @@ from django.views.generic import FormView, TemplateView
 
 from dealers import selectors as dealer_selectors
 from dealers.forms import chosen_dealer_picker
+from dms import lists
 from dms.accounts.models import User
 from dms.errors import DomainError, PermissionDeniedError
 from dms.exports import ExportMixin, csv_response, spreadsheet
 from dms.forms import FormPageMixin, page_with_forms, run_service, style_form
+from dms.pagination import Paginator
 from dms.params import parse_id
 from dms.spreadsheets import read_rows
 from dms.templatetags.money import cny
@@ -37,6 +39,7 @@ LOW_STOCK = 10
 RECENT_MOVEMENTS = 20
 # A file full of mistakes would make an unreadable page; the first errors are enough to start fixing it.
 MAX_ERRORS_SHOWN = 200
+AGING_DEALERS_PER_PAGE = 25
 
 
 def _refuse(request) -> None:
@@ -482,11 +485,17 @@ class AgingReportView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = self.filter_form
         data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        report = reports.aging_report(user=request.user, as_of=data.get("as_of"), region=data.get("region"))
+        report = reports.aging_report_cached(user=request.user, as_of=data.get("as_of"), region=data.get("region"))
         if request.GET.get("export") == "xlsx":
             return self.export(report)
         query = request.GET.copy()
         query.pop("export", None)
+        query.pop("page", None)
+        # Every dealer that owes is in the export; the page shows them a page at a time.
+        size = lists.page_size(request.GET, default=AGING_DEALERS_PER_PAGE)
+        page = Paginator(report.dealers, size).get_page(request.GET.get("page"))
+        query_string = query.urlencode()
+        query.pop(lists.PAGE_SIZE_PARAM, None)
         return self.render_to_response(
             self.get_context_data(
                 report=report,
@@ -494,7 +503,12 @@ class AgingReportView(RoleRequiredMixin, TemplateView):
                 form=form,
                 buckets=reports.BUCKETS,
                 dso_days=reports.DSO_DAYS,
-                query_string=query.urlencode(),
+                query_string=query_string,
+                page_obj=page,
+                dealers=page.object_list,
+                page_sizes=lists.page_sizes(default=AGING_DEALERS_PER_PAGE),
+                page_size=size,
+                page_size_query=[(name, value) for name, values in query.lists() for value in values],
             )
         )
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView
 
@@ -21,7 +21,7 @@ from dms.exports import ExportMixin, local_minute
 from dms.forms import FormPageMixin, StatusSelect, flash_form_errors, page_with_forms, row_error, run_service
 from dms.params import parse_id
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
-from orders import selectors, services
+from orders import panels, selectors, services
 from orders.filters import ApprovalQueueFilterSet, OrderFilterSet
 from orders.forms import hq as hq_forms
 from orders.models import Order, OrderLine
@@ -217,12 +217,13 @@ class OrderDetailView(ScopedDetailView):
         context.update(
             lines=lines,
             position=selectors.credit_position(dealer=order.dealer),
-            invoice=getattr(order, "invoice", None),
+            invoices=order.invoices.all(),
+            panels=panels.panels(user=user, order=order, audience=panels.HQ),
             needs_override=_needs_override(order),
             can_override=services.can(user, "approve_credit_override"),
             can_submit=S.SUBMITTED in allowed,
             can_decide=order.status == S.PENDING_APPROVAL and may_decide,
-            can_ship=S.SHIPPED in allowed and may_ship,
+            can_ship=order.status in services.SHIPPABLE and may_ship,
             can_deliver=S.DELIVERED in allowed and may_ship,
             can_cancel=S.CANCELLED in allowed and (draft or may_decide),
             can_copy=not draft,
@@ -370,11 +371,22 @@ class OrderCancelView(OrderActionView):
 
 
 class OrderShipView(OrderActionView):
+    """Ship everything left: one shipment, and one invoice, from each warehouse holding the order's stock."""
+
     def perform(self, *, order):
+        self.invoiced = set(order.invoices.values_list("pk", flat=True))
         return services.order_ship(actor=self.request.user, order=order)
 
     def done(self, order):
-        messages.success(self.request, _("Order shipped: invoice %(number)s issued.") % {"number": order.invoice})
+        numbers = [
+            number
+            for pk, number in order.invoices.order_by("id").values_list("pk", "number")
+            if pk not in self.invoiced
+        ]
+        message = ngettext(
+            "Order shipped: invoice %(numbers)s issued.", "Order shipped: invoices %(numbers)s issued.", len(numbers)
+        )
+        messages.success(self.request, message % {"numbers": ", ".join(numbers)})
         return self.back_url(order)
 
 

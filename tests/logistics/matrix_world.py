@@ -1,0 +1,39 @@
+"""Objects of the logistics app that the permission matrix's paths point at: a carrier with a rate card
+from the orders world's warehouse, and a vehicle there, made by the HQ administrator; and the shipment that
+carries the orders world's shipped order; a delivery plan of the warehouse's day with one (empty) route."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from logistics import services
+from logistics.models import DeliveryPlan, PlanRoute, Shipment
+
+
+def logistics_world(users, warehouse, region, shipped_order) -> dict:
+    admin = users["hq_admin"]
+    carrier = services.carrier_save(actor=admin, fields={"code": "MX-EXP", "name": "矩阵快运"})
+    rate_card = services.rate_card_save(
+        actor=admin,
+        fields={"carrier": carrier, "origin": warehouse, "destination": region, "per_kg": Decimal("1.20")},
+    )
+    vehicle = services.vehicle_save(
+        actor=admin,
+        fields={"warehouse": warehouse, "plate": "浙A·MX001", "capacity_kg": 1500, "capacity_m3": 8},
+    )
+    shipment = Shipment.objects.get(order=shipped_order)
+    plan = DeliveryPlan.objects.create(
+        warehouse=warehouse, date=timezone.localdate(), status=DeliveryPlan.Status.READY, time_limit_s=1
+    )
+    now = timezone.now()
+    route = PlanRoute.objects.create(
+        plan=plan, vehicle=vehicle, starts_at=now, ends_at=now, distance_m=0, load_kg=0, load_m3=0, cost=0
+    )
+    return {
+        "carrier": carrier,
+        "rate_card": rate_card,
+        "vehicle": vehicle,
+        "shipment": shipment,
+        "delivery_plan": plan,
+        "route": route,
+    }
