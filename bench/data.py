@@ -27,7 +27,7 @@ from django.utils import timezone
 
 SEED = 0.20260101
 # Bump when the shape of the data changes: an older build is then rebuilt rather than reused.
-DATA_VERSION = 2
+DATA_VERSION = 3
 SIZES = {
     "dealers": 5_000,
     "orders": 50_000,
@@ -47,6 +47,9 @@ BULK_TABLES = [
     "orders_order",
     "orders_orderline",
     "orders_invoice",
+    "logistics_shipment",
+    "logistics_shipmentline",
+    "logistics_trackingevent",
     "orders_payment",
     "leads_lead",
     "leads_assignment",
@@ -449,13 +452,14 @@ def _statements(ids: dict[str, int]) -> list[str]:
            ) o JOIN dealers_dealer d ON d.id = o.dealer_id
            ORDER BY o.created_at""",
         f"""INSERT INTO orders_orderline (order_id, product_id, quantity, unit_price, vat_rate, net_amount, vat_amount,
-             gross_amount)
+             gross_amount, shipped_quantity)
            SELECT l.order_id, pr.id, l.quantity, pr.base_price, pr.vat_rate,
              round(pr.base_price * l.quantity / (1 + pr.vat_rate), 2),
              pr.base_price * l.quantity - round(pr.base_price * l.quantity / (1 + pr.vat_rate), 2),
-             pr.base_price * l.quantity
+             pr.base_price * l.quantity,
+             CASE WHEN l.status IN ('shipped', 'delivered', 'completed') THEN l.quantity ELSE 0 END
            FROM (
-             SELECT o.id AS order_id, {_pick_at("products", "o.id * 37 + k * 53")} AS product_id,
+             SELECT o.id AS order_id, o.status, {_pick_at("products", "o.id * 37 + k * 53")} AS product_id,
                1 + (o.id * k) % 20 AS quantity
              FROM orders_order o, generate_series(0, 1 + o.id % 4) k
            ) l JOIN orders_product pr ON pr.id = l.product_id""",
@@ -475,6 +479,25 @@ def _statements(ids: dict[str, int]) -> list[str]:
              o.shipped_at::date, o.shipped_at::date + 30,
              CASE WHEN o.status = 'completed' THEN o.shipped_at::date + 25 END, o.shipped_at
            FROM orders_order o WHERE o.status IN ('shipped', 'delivered', 'completed')""",
+        # One shipment per invoice, from the dealer's default warehouse, by the own fleet, with its lines.
+        """INSERT INTO logistics_shipment (number, order_id, dealer_id, warehouse_id, status, mode, tracking_number,
+             ship_to_address, requested_date, window_opens, window_closes, weight_kg, volume_m3, invoice_id, note,
+             created_at, dispatched_at, delivered_at, received_by, delivery_note)
+           SELECT 'SH-' || substr(i.number, 5), i.order_id, i.dealer_id, ca.default_warehouse_id,
+             CASE WHEN o.status = 'shipped' THEN 'in_transit' ELSE 'delivered' END, 'own_fleet', '',
+             d.address, o.shipped_at::date + 1, '09:00', '17:00', 0, 0, i.id, '',
+             o.shipped_at, o.shipped_at, o.delivered_at, '', ''
+           FROM orders_invoice i JOIN orders_order o ON o.id = i.order_id
+             JOIN dealers_dealer d ON d.id = i.dealer_id JOIN orders_creditaccount ca ON ca.dealer_id = i.dealer_id""",
+        """INSERT INTO logistics_shipmentline (shipment_id, order_line_id, product_id, quantity, quantity_received)
+           SELECT s.id, l.id, l.product_id, l.quantity, CASE WHEN s.status = 'delivered' THEN l.quantity END
+           FROM logistics_shipment s JOIN orders_orderline l ON l.order_id = s.order_id""",
+        """INSERT INTO logistics_trackingevent (shipment_id, status, occurred_at, recorded_at, location, note,
+             external_id)
+           SELECT s.id, e.status, e.at, e.at, '', '', ''
+           FROM logistics_shipment s, LATERAL (VALUES ('dispatched', s.dispatched_at),
+             ('in_transit', s.dispatched_at + interval '6 hours'), ('delivered', s.delivered_at)) e(status, at)
+           WHERE e.at IS NOT NULL""",
         f"""INSERT INTO orders_payment (dealer_id, amount, unallocated_amount, received_on, reference, method, note,
              recorded_by_id, created_at)
            SELECT i.dealer_id, i.paid_amount, 0, coalesce(i.paid_on, i.issued_on + 20),
@@ -760,8 +783,11 @@ def build() -> BenchData:
 
 
 def samples(data: BenchData) -> dict[str, int]:
-    """Rows that scenario paths name in braces: a lead of the big dealer with a follow-up."""
+    """Rows that scenario paths name in braces: a lead of the big dealer with a follow-up, and a delivered
+    shipment with its journey."""
     from leads.models import FollowUp
+    from logistics.models import Shipment
 
     lead = FollowUp.objects.filter(dealer_id=data.big_dealer_id).order_by("lead_id").values_list("lead_id", flat=True)
-    return {"lead": lead.first()}
+    shipment = Shipment.objects.filter(dealer_id=data.big_dealer_id, status=Shipment.Status.DELIVERED)
+    return {"lead": lead.first(), "shipment": shipment.order_by("id").values_list("id", flat=True).first()}

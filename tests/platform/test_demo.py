@@ -152,9 +152,7 @@ def test_late_payers_in_every_aging_bucket_past_thirty_days():
 
 
 def test_stock_and_money_add_up():
-    active = Reservation.objects.filter(
-        line__order__status__in=[S.APPROVED, S.PENDING_APPROVAL, S.PARTIALLY_SHIPPED]
-    )
+    active = Reservation.objects.filter(line__order__status__in=[S.APPROVED, S.PENDING_APPROVAL, S.PARTIALLY_SHIPPED])
     assert active.count() == Reservation.objects.count()
     held = {
         (row["warehouse"], row["line__product"]): row["total"]

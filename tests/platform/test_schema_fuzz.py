@@ -56,6 +56,6 @@ def test_the_schema_is_valid_openapi_without_warnings(tmp_path):
 
 
 @schema.parametrize()
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_to_its_schema(case, auth_headers):
     case.call_and_validate(headers=auth_headers)
