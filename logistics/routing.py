@@ -277,7 +277,8 @@ def _solve(problem: Problem, *, seed: int, seconds: float | None, iterations: in
 def naive(problem: Problem) -> Plan:
     """The plan of a dispatcher without a solver: each vehicle in turn, biggest first, drives from
     the depot to the nearest stop it can still carry and reach in time (waiting for a window to open),
-    until none is left that it can serve and still be back within its shift."""
+    until none is left that it can serve and still be back within its shift. Stops left over go out one
+    by one on extra trips."""
     unplanned = _left_out_beforehand(problem)
     waiting = {index for index, stop in enumerate(problem.stops, start=1) if stop.key not in unplanned}
     routes = []
@@ -323,7 +324,16 @@ def naive(problem: Problem) -> Plan:
                 cost=_route_cost(vehicle, distance),
             )
         )
-    unplanned.update({problem.stops[index - 1].key: NO_ROOM for index in waiting})
+    # What the fleet's trips had no room or time left for goes out alone on an extra trip of the cheapest
+    # vehicle that can take it, as a dispatcher without a solver hires one: the naive plan then serves the
+    # same stops as the solver's, and the two compare on equal terms.
+    for index in sorted(waiting):
+        trips = (evaluate(problem, vehicle, [index - 1]) for vehicle in problem.vehicles)
+        trip = min((route for route in trips if route is not None), key=lambda route: route.cost, default=None)
+        if trip is None:
+            unplanned[problem.stops[index - 1].key] = NO_ROOM
+        else:
+            routes.append(trip)
     return Plan(routes=routes, unplanned=unplanned)
 
 

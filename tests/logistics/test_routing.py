@@ -143,6 +143,21 @@ def test_when_the_fleet_is_full_the_rest_is_left_for_another_day():
     assert list(plan.unplanned.values()) == [routing.NO_ROOM] * 3
 
 
+def test_the_dispatchers_plan_sends_what_the_fleet_cannot_take_on_an_extra_trip_each():
+    stops = [stop(n, routing.Place(30.28 + n / 1000, 120.16), kg=600) for n in range(5)]
+    p = problem(stops, [vehicle("van", 1500, 10, per_km="2.00", fixed="100"), vehicle("truck", 2000, 20)])
+    naive = routing.naive(p)
+
+    # The 2 t truck, biggest first, takes 3 × 600 kg and the van 2; nothing is left. With the van alone, 2 go
+    # on its trip and 3 on extra van trips of one stop each.
+    assert naive.unplanned == {} and len(naive.routes) == 2
+    alone = routing.naive(problem(stops, [vehicle("van", 1500, 10, per_km="2.00", fixed="100")]))
+    assert alone.unplanned == {}
+    assert sorted(len(route.stops) for route in alone.routes) == [1, 1, 1, 2]
+    assert broken_rules(p, naive) == []
+    assert alone.cost == sum(route.cost for route in alone.routes) > 4 * routing.cost_units(Decimal(100))
+
+
 def test_no_vehicles_leaves_everything_unplanned():
     plan = routing.solve_iterations(problem(day(count=3), []), iterations=10)
     assert plan.routes == [] and set(plan.unplanned.values()) == {routing.NO_ROOM}
