@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from dms.accounts.models import Role
 
@@ -30,8 +31,9 @@ def scope_key(user) -> str:
 
 def scoped_aggregate(name: str, user, compute: Callable[[], T], *, seconds: int = AGGREGATE_SECONDS) -> T:
     """``compute()``'s result for this user's scope, kept ``seconds``; the key holds today's date so a
-    figure "this month" or "last 14 days" never outlives the day it was computed on."""
-    key = f"dms:aggregate:{name}:{scope_key(user)}:{timezone.localdate().isoformat()}"
+    figure "this month" or "last 14 days" never outlives the day it was computed on, and the language, as
+    a result may hold translated labels."""
+    key = f"dms:aggregate:{name}:{scope_key(user)}:{timezone.localdate().isoformat()}:{get_language()}"
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -1,6 +1,8 @@
 """Saving a setup record (a product, a warehouse, a carrier, a vehicle) the same way in every app: the
 fields a service allows, validated by the model's own rules, saved with one event."""
 
+from collections.abc import Collection
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,9 +12,9 @@ from dms import events
 from dms.errors import DomainError, RuleViolation
 
 
-def assign_fields(instance, fields: dict, allowed: set[str]):
+def assign_fields(instance, fields: dict, allowed: Collection[str]):
     """Set ``fields`` on ``instance`` (text stripped); a field outside ``allowed`` is refused."""
-    unknown = set(fields) - allowed
+    unknown = set(fields).difference(allowed)
     if unknown:
         raise RuleViolation(code="unknown_field", data={"fields": sorted(unknown)})
     for name, value in fields.items():

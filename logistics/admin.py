@@ -40,6 +40,9 @@ class RateCardInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("origin", "destination")
+
 
 @admin.register(Carrier)
 class CarrierAdmin(FleetAdmin):
@@ -114,6 +117,9 @@ class ShipmentLineInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "order_line__order", "order_line__product")
+
 
 class TrackingInline(admin.TabularInline):
     model = TrackingEvent
@@ -138,6 +144,12 @@ class ShipmentAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Shipment._meta.fields]
     inlines = [ShipmentLineInline, TrackingInline]
     actions = ["dispatch_shipments"]
+
+    def get_queryset(self, request):
+        """The shipments of the dealers in the user's scope, as on every other door."""
+        shipments = selectors.shipments_in_scope(user=request.user)
+        ordering = self.get_ordering(request)
+        return shipments.order_by(*ordering) if ordering else shipments
 
     def has_add_permission(self, request, obj=None):
         return False

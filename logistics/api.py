@@ -37,17 +37,7 @@ class CarrierSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Carrier
-        fields = [
-            "id",
-            "code",
-            "name",
-            "phone",
-            "tracking_url",
-            "volumetric_divisor",
-            "fuel_surcharge_percent",
-            "is_active",
-            "rate_card_count",
-        ]
+        fields = ["id", *services.CARRIER_FIELDS, "rate_card_count"]
         read_only_fields = ["id"]
         extra_kwargs = {"volumetric_divisor": {"min_value": 1, "max_value": 1_000_000}}
 
@@ -59,17 +49,7 @@ class RateCardSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RateCard
-        fields = [
-            "id",
-            "carrier",
-            "origin",
-            "destination",
-            "per_kg",
-            "per_m3",
-            "minimum_charge",
-            "lead_time_days",
-            "is_active",
-        ]
+        fields = ["id", *services.RATE_CARD_FIELDS]
         read_only_fields = ["id"]
         extra_kwargs = {
             "per_kg": {"min_value": Decimal("0")},
@@ -84,19 +64,7 @@ class VehicleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vehicle
-        fields = [
-            "id",
-            "warehouse",
-            "plate",
-            "kind",
-            "capacity_kg",
-            "capacity_m3",
-            "cost_per_km",
-            "fixed_cost",
-            "shift_start",
-            "shift_end",
-            "is_active",
-        ]
+        fields = ["id", *services.VEHICLE_FIELDS]
         read_only_fields = ["id"]
         extra_kwargs = {
             "capacity_kg": {"min_value": Decimal("1")},

@@ -27,10 +27,10 @@ TOO_LARGE = "too_large"
 WINDOW_UNREACHABLE = "window_unreachable"
 NO_ROOM = "no_room"
 REASONS = {
-    NO_COORDINATES: _("The ship-to address has no coordinates."),
-    TOO_LARGE: _("Heavier or bulkier than any vehicle can carry."),
-    WINDOW_UNREACHABLE: _("No vehicle can reach it within its receiving window and shift."),
-    NO_ROOM: _("The fleet has no room or time left for it today."),
+    NO_COORDINATES: _("no coordinates"),
+    TOO_LARGE: _("too heavy or bulky for every vehicle"),
+    WINDOW_UNREACHABLE: _("its receiving window cannot be reached within a shift"),
+    NO_ROOM: _("no room left on the fleet"),
 }
 
 # The solver counts load in tenths of a kilogram and in litres: the same decisions as grams and cubic

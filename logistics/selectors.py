@@ -4,7 +4,7 @@ shipments (as the orders they belong to: a dealer's own, head office's in its te
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from dealers.models import Region
-from dms.scoping import dealer_q, signed_in
+from dms.scoping import dealer_q, signed_in, visible_dealers
 from logistics.models import (
     Carrier,
     DeliveryPlan,
@@ -99,9 +99,15 @@ def order_shipments(*, order, with_tracking: bool = False) -> list[Shipment]:
     return list(shipments)
 
 
+def can_see_plans(user) -> bool:
+    """A delivery plan routes a warehouse's whole day, every dealer's stops: for who sees the fleet and every
+    dealer, not for a user limited to a territory."""
+    return can_see_fleet(user) and visible_dealers(user) is None
+
+
 def plan_list(*, user) -> QuerySet[DeliveryPlan]:
-    """Delivery plans, newest day first: for those who ship orders or manage the fleet."""
-    if not can_see_fleet(user):
+    """Delivery plans, newest day first: for those who ship orders or manage the fleet, over every dealer."""
+    if not can_see_plans(user):
         return DeliveryPlan.objects.none()
     return (
         DeliveryPlan.objects.select_related("warehouse")
@@ -112,7 +118,7 @@ def plan_list(*, user) -> QuerySet[DeliveryPlan]:
 
 def plan_detail_queryset(*, user) -> QuerySet[DeliveryPlan]:
     """A plan with its routes (vehicle, stops in order, each stop's shipment and dealer)."""
-    if not can_see_fleet(user):
+    if not can_see_plans(user):
         return DeliveryPlan.objects.none()
     stops = PlanStop.objects.select_related("shipment__dealer").order_by("sequence")
     routes = PlanRoute.objects.select_related("vehicle").prefetch_related(Prefetch("stops", queryset=stops))
@@ -124,7 +130,7 @@ def plan_detail_queryset(*, user) -> QuerySet[DeliveryPlan]:
 def route_detail_queryset(*, user) -> QuerySet[PlanRoute]:
     """A route with its plan, vehicle and stops, each with the shipment's lines: the route sheet and the driver's
     page."""
-    if not can_see_fleet(user):
+    if not can_see_plans(user):
         return PlanRoute.objects.none()
     lines = ShipmentLine.objects.select_related("product")
     stops = PlanStop.objects.select_related("shipment__dealer", "shipment__order").prefetch_related(

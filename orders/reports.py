@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, Q, Sum
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer, Region
@@ -258,4 +257,4 @@ def aging_report_cached(*, user, as_of: date | None = None, region: Region | Non
         report.dealers = CompactLines(report.dealers)
         return report
 
-    return scoped_aggregate(f"aging:{as_of.isoformat()}:{region.pk if region else ''}:{get_language()}", user, compute)
+    return scoped_aggregate(f"aging:{as_of.isoformat()}:{region.pk if region else ''}", user, compute)

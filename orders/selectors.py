@@ -436,7 +436,9 @@ class CreditPosition:
         return max(0, min(100, int(self.exposure * 100 / self.credit_limit)))
 
 
-CREDIT_ORDER_STATUSES = (Order.Status.APPROVED, Order.Status.PENDING_APPROVAL)
+# Orders whose amount the dealer is committed to beyond its invoices; a partly shipped one counts what it has
+# not been invoiced for yet.
+CREDIT_ORDER_STATUSES = (Order.Status.APPROVED, Order.Status.PENDING_APPROVAL, Order.Status.PARTIALLY_SHIPPED)
 
 
 def _per_dealer(qs: QuerySet, total, output_field=MONEY) -> Subquery:
@@ -451,12 +453,17 @@ def _credit_sums(dealers: QuerySet, *, exclude_order_id: int, day: date) -> Quer
     outstanding = Sum(F("gross_amount") - F("paid_amount"))
     unpaid = Invoice.objects.exclude(status=Invoice.Status.PAID)
     open_orders = Order.objects.filter(status__in=CREDIT_ORDER_STATUSES).exclude(pk=exclude_order_id)
+    invoiced_of_open = Invoice.objects.filter(order__status__in=CREDIT_ORDER_STATUSES).exclude(
+        order_id=exclude_order_id
+    )
+    nothing = Value(ZERO, output_field=MONEY)
     return (
         dealers.order_by()
         .annotate(
             limit=_per_dealer(CreditAccount.objects, Sum("credit_limit")),
             invoiced=_per_dealer(unpaid, outstanding),
-            ordered=_per_dealer(open_orders, Sum("gross_amount")),
+            ordered=Coalesce(_per_dealer(open_orders, Sum("gross_amount")), nothing)
+            - Coalesce(_per_dealer(invoiced_of_open, Sum("gross_amount")), nothing),
             unallocated=_per_dealer(Payment.objects, Sum("unallocated_amount")),
             overdue=_per_dealer(unpaid.filter(due_on__lt=day), outstanding),
             oldest_due_on=_per_dealer(unpaid.filter(due_on__lt=day), Min("due_on"), output_field=DateField()),

@@ -14,8 +14,9 @@ from dms.records import assign_fields, validated_save
 from logistics import selectors, verbs
 from logistics.models import Carrier, RateCard, ReceivingWindow, Vehicle
 
-CARRIER_FIELDS = {"code", "name", "phone", "tracking_url", "volumetric_divisor", "fuel_surcharge_percent", "is_active"}
-RATE_CARD_FIELDS = {
+# What the services let a caller set, in the order the API shows them (its serializers list these).
+CARRIER_FIELDS = ("code", "name", "phone", "tracking_url", "volumetric_divisor", "fuel_surcharge_percent", "is_active")
+RATE_CARD_FIELDS = (
     "carrier",
     "origin",
     "destination",
@@ -24,9 +25,9 @@ RATE_CARD_FIELDS = {
     "minimum_charge",
     "lead_time_days",
     "is_active",
-}
-RECEIVING_WINDOW_FIELDS = {"dealer", "opens", "closes"}
-VEHICLE_FIELDS = {
+)
+RECEIVING_WINDOW_FIELDS = ("dealer", "opens", "closes")
+VEHICLE_FIELDS = (
     "warehouse",
     "plate",
     "kind",
@@ -37,7 +38,7 @@ VEHICLE_FIELDS = {
     "shift_start",
     "shift_end",
     "is_active",
-}
+)
 
 
 def _require_manager(actor: User | None) -> None:
@@ -45,7 +46,7 @@ def _require_manager(actor: User | None) -> None:
         raise PermissionDeniedError()
 
 
-def _save(actor, instance, fields: dict, allowed: set[str], *, created: bool):
+def _save(actor, instance, fields: dict, allowed: tuple[str, ...], *, created: bool):
     _require_manager(actor)
     with transaction.atomic():
         record = assign_fields(instance, fields, allowed)

@@ -20,7 +20,7 @@ from dms import events
 from dms.accounts.models import User
 from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.scoping import actor_or_none
-from logistics import routing, verbs
+from logistics import routing, selectors, verbs
 from logistics.models import DeliveryPlan, PlanRoute, PlanStop, Shipment, Vehicle
 from logistics.services.shipments import _dispatch, _lock_order, _lock_shipment
 from orders import services as orders
@@ -58,7 +58,8 @@ def plan_move(plan: DeliveryPlan, target: str) -> None:
 
 
 def _require_planner(actor: User | None) -> None:
-    if not orders.can(actor, "ship_order"):
+    """Who ships orders and sees every dealer: a plan routes every dealer's stops of the warehouse's day."""
+    if not orders.can(actor, "ship_order") or (actor is not None and not selectors.can_see_plans(actor)):
         raise PermissionDeniedError()
 
 

@@ -24,7 +24,7 @@ from logistics.models import Carrier, ReceivingWindow, Shipment, ShipmentLine, T
 from logistics.services.fleet import freight_quote
 from orders import services as orders
 from orders.models import Order, OrderLine, Reservation, Warehouse
-from orders.services.common import dealer_admins, require_dealer_access, required_reason
+from orders.services.common import people_to_tell, require_dealer_access, required_reason
 
 St = Shipment.Status
 Kind = TrackingEvent.Kind
@@ -68,13 +68,6 @@ def _require_receiver(actor: User | None, shipment: Shipment) -> None:
             raise PermissionDeniedError()
         return
     _require_shipper(actor, shipment.dealer_id)
-
-
-def _people_to_tell(shipment: Shipment, order: Order) -> list[int]:
-    ids = dealer_admins(shipment.dealer)
-    if order.created_by_id:
-        ids.append(order.created_by_id)
-    return ids
 
 
 def _lock_order(order: Order) -> Order:
@@ -267,7 +260,7 @@ def _dispatch(actor: User | None, order: Order, shipment: Shipment) -> None:
         verb=verbs.SHIPMENT_DISPATCHED.code,
         target=shipment,
         data={"order": order.number, "invoice": shipment.invoice.number},
-        notify=_people_to_tell(shipment, order),
+        notify=people_to_tell(order),
     )
 
 
@@ -375,7 +368,7 @@ def _deliver(
         verb=verbs.SHIPMENT_DELIVERED.code,
         target=shipment,
         data={"order": order.number, "short": short},
-        notify=_people_to_tell(shipment, order),
+        notify=people_to_tell(order),
     )
     _finish_order_if_delivered(actor, order)
 
@@ -471,7 +464,7 @@ def shipment_track(
                 verb=verbs.SHIPMENT_DELAYED.code,
                 target=locked,
                 data={"status": status, "note": event.note, "location": event.location},
-                notify=_people_to_tell(locked, order),
+                notify=people_to_tell(order),
             )
     return event, True
 

@@ -21,13 +21,6 @@ from logistics.models import DeliveryPlan, Shipment
 from orders import services as orders
 from orders.models import Warehouse
 
-REASONS = {
-    routing.NO_COORDINATES: gettext_lazy("no coordinates"),
-    routing.TOO_LARGE: gettext_lazy("too heavy or bulky for every vehicle"),
-    routing.WINDOW_UNREACHABLE: gettext_lazy("its receiving window cannot be reached within a shift"),
-    routing.NO_ROOM: gettext_lazy("no room left on the fleet"),
-}
-
 
 class PlanRequestForm(BootstrapFormMixin, forms.Form):
     warehouse = forms.ModelChoiceField(
@@ -41,7 +34,7 @@ class PlanRequestForm(BootstrapFormMixin, forms.Form):
 
 class FleetPageMixin:
     allowed_roles = HQ
-    may_use = staticmethod(selectors.can_see_fleet)
+    may_use = staticmethod(selectors.can_see_plans)
 
 
 class PlanListView(FleetPageMixin, ScopedListView):
@@ -77,7 +70,7 @@ class PlanDetailView(FleetPageMixin, ScopedDetailView):
         plan = self.object
         routes = list(plan.routes.all())
         unplanned_ids = [row["shipment"] for row in plan.unplanned]
-        unplanned = Shipment.objects.filter(pk__in=unplanned_ids).select_related("dealer").in_bulk()
+        unplanned = selectors.shipments_in_scope(user=self.request.user).filter(pk__in=unplanned_ids).in_bulk()
         may_ship = orders.can(self.request.user, "ship_order")
         chart = {
             "depot": [float(plan.warehouse.longitude or 0), float(plan.warehouse.latitude or 0), str(plan.warehouse)],
@@ -100,7 +93,7 @@ class PlanDetailView(FleetPageMixin, ScopedDetailView):
         return super().get_context_data(
             routes=routes,
             unplanned=[
-                {"shipment": unplanned[row["shipment"]], "reason": REASONS.get(row["reason"], row["reason"])}
+                {"shipment": unplanned[row["shipment"]], "reason": routing.REASONS.get(row["reason"], row["reason"])}
                 for row in plan.unplanned
                 if row["shipment"] in unplanned
             ],

@@ -5,7 +5,7 @@ from dealers.models import Dealer
 from dms.accounts.models import User
 from dms.errors import PermissionDeniedError, ReasonRequired
 from dms.scoping import dealer_q, signed_in
-from orders.models import CreditAccount
+from orders.models import CreditAccount, Order
 
 
 def can(user: User | None, codename: str) -> bool:
@@ -60,3 +60,13 @@ def write_back(objects: list, fields: list[str]) -> None:
     and that time does not grow with the rows."""
     if objects:
         type(objects[0]).objects.bulk_create(objects, update_conflicts=True, unique_fields=["id"], update_fields=fields)
+
+
+def people_to_tell(order: Order) -> list[int]:
+    """The dealer's administrators, whoever created the order, and the dealer's owner at HQ."""
+    ids = dealer_admins(order.dealer)
+    if order.created_by_id:
+        ids.append(order.created_by_id)
+    if order.dealer.owner_id:
+        ids.append(order.dealer.owner_id)
+    return ids

@@ -20,8 +20,8 @@ from orders import selectors, verbs
 from orders.models import Invoice, Order, OrderLine, Product, Reservation
 from orders.services.common import (
     can,
-    dealer_admins,
     lock_account,
+    people_to_tell,
     require,
     require_dealer_access,
     required_reason,
@@ -69,16 +69,6 @@ def line_amounts(unit_price: Decimal, quantity: int, vat_rate: Decimal) -> tuple
     gross = as_money(unit_price * quantity)
     net = as_money(gross / (1 + vat_rate))
     return net, gross - net, gross
-
-
-def _people_to_tell(order: Order) -> list[int]:
-    """The dealer's administrators, whoever created the order, and the dealer's owner at HQ."""
-    ids = dealer_admins(order.dealer)
-    if order.created_by_id:
-        ids.append(order.created_by_id)
-    if order.dealer.owner_id:
-        ids.append(order.dealer.owner_id)
-    return ids
 
 
 def order_move(order: Order, target: str) -> None:
@@ -476,7 +466,7 @@ def order_approve(*, actor: User, order: Order, reason: str = "") -> Order:
             verb=verbs.ORDER_APPROVED.code,
             target=locked,
             data={"reason": locked.decision_reason, "credit_override": locked.credit_override},
-            notify=_people_to_tell(locked),
+            notify=people_to_tell(locked),
         )
     return locked
 
@@ -498,7 +488,7 @@ def order_reject(*, actor: User, order: Order, reason: str) -> Order:
             verb=verbs.ORDER_REJECTED.code,
             target=locked,
             data={"reason": reason},
-            notify=_people_to_tell(locked),
+            notify=people_to_tell(locked),
         )
     return locked
 
@@ -527,7 +517,7 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
             verb=verbs.ORDER_CANCELLED.code,
             target=locked,
             data={"reason": reason},
-            notify=_people_to_tell(locked),
+            notify=people_to_tell(locked),
         )
     return locked
 
@@ -575,7 +565,7 @@ def orders_release_expired(*, now=None) -> int:
                 verb=verbs.ORDER_EXPIRED.code,
                 target=order,
                 data={"hours": settings.DMS_PENDING_APPROVAL_HOURS},
-                notify=_people_to_tell(order),
+                notify=people_to_tell(order),
             )
             released += 1
     return released

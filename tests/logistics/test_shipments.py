@@ -11,6 +11,7 @@ from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.events.models import Event
 from logistics import services
 from logistics.models import Carrier, ReceivingWindow, Shipment, TrackingEvent
+from orders import selectors
 from orders import services as orders
 from orders.models import Invoice, Order, StockLevel
 from tests.factories import region
@@ -260,3 +261,16 @@ def test_the_orders_ship_action_still_ships_everything_left_as_shipments(shop, d
     delivered = orders.order_deliver(actor=dealer_admin, order=order)
     assert delivered.status == S.DELIVERED
     assert not Shipment.objects.filter(order=order).exclude(status=St.DELIVERED).exists()
+
+
+def test_a_partly_shipped_order_still_holds_credit_for_what_has_not_shipped(shop, desk, dealer_one, approved):
+    order = approved((shop.kettle, 30))
+    committed = selectors.credit_position(dealer=dealer_one)
+    first = services.shipment_create(actor=desk, order=order, warehouse=shop.main, lines=[(shop.kettle, 20)])
+    services.shipment_dispatch(actor=desk, shipment=first)
+
+    position = selectors.credit_position(dealer=dealer_one)
+    invoiced = first.order.invoices.get().gross_amount
+    assert position.open_invoices == invoiced > 0
+    assert position.open_orders == order.gross_amount - invoiced > 0
+    assert position.exposure == committed.exposure

@@ -228,7 +228,7 @@ class OrderDetailView(ScopedDetailView):
             can_cancel=S.CANCELLED in allowed and (draft or may_decide),
             can_copy=not draft,
             decision_form=kwargs.get("decision_form") or hq_forms.ApproveForm(auto_id=decision_auto_id(order)),
-            holds_stock=order.status in (S.PENDING_APPROVAL, S.APPROVED),
+            holds_stock=order.status in (S.PENDING_APPROVAL, *services.SHIPPABLE),
             cancel_form=kwargs.get("cancel_form") or hq_forms.ReasonForm(auto_id="cancel-%s"),
         )
         return context
