@@ -43,8 +43,6 @@ class Problem:
 
 @dataclass
 class Verdict:
-    queries: int = 0
-    explained: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -135,10 +133,9 @@ def problems_in(node: dict, big: dict[str, int], query: str, *, limited: bool = 
 
 def judge(queries: list[str], big: dict[str, int]) -> Verdict:
     """The verdict on one request's captured SQL (each distinct SELECT planned once)."""
-    verdict = Verdict(queries=len(queries))
+    verdict = Verdict()
     for sql in dict.fromkeys(queries):
         if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
             continue
-        verdict.explained += 1
         verdict.problems.extend(problems_in(plan(sql), big, sql))
     return verdict

@@ -91,11 +91,12 @@ def gunicorn(workers: int, log_path: Path):
                 if probe.get("/healthz").status == 200:
                     break
             except OSError:
-                if time.monotonic() > deadline:
-                    raise ServerFailure(f"gunicorn did not answer within {START_TIMEOUT} s; see {log_path}") from None
-                time.sleep(0.2)
+                pass  # not listening yet
             finally:
                 probe.close()
+            if time.monotonic() > deadline:
+                raise ServerFailure(f"gunicorn did not answer 200 within {START_TIMEOUT} s; see {log_path}")
+            time.sleep(0.2)
         yield ("127.0.0.1", port)
     finally:
         process.terminate()

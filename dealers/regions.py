@@ -5,6 +5,7 @@ import csv
 import re
 import unicodedata
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from django.utils.translation import gettext
@@ -45,6 +46,14 @@ def load_regions(region_model, data_file: Path = DATA_FILE) -> tuple[int, int]:
                 updated += 1
             by_code[region.code] = region
     return created, updated
+
+
+@cache
+def ancestor_paths(path: str) -> tuple[str, ...]:
+    """Paths of the region at ``path`` and the regions above it, most specific first: ``CN/330000/330100/`` →
+    (``CN/330000/330100/``, ``CN/330000/``, ``CN/``). A few thousand regions: kept for the life of the process."""
+    parts = path.strip("/").split("/")
+    return tuple("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))[::-1]
 
 
 def province_code(path: str) -> str:

@@ -97,6 +97,22 @@ def page_sizes(*, default: int) -> list[int]:
     return sorted({*PAGE_SIZES, default})
 
 
+def paging_context(query: QueryDict, *, default: int) -> dict:
+    """What the pagination partial needs: the query string without the page (for the page links), the rest
+    without the page size (hidden fields of the page-size picker), the sizes offered and the size in use."""
+    size = page_size(query, default=default)
+    query = query.copy()
+    query.pop("page", None)
+    query_string = query.urlencode()
+    query.pop(PAGE_SIZE_PARAM, None)
+    return {
+        "query_string": query_string,
+        "page_size_query": [(name, value) for name, values in query.lists() for value in values],
+        "page_sizes": page_sizes(default=default),
+        "page_size": size,
+    }
+
+
 def saved_query(query: QueryDict) -> str:
     """A list's query string as a saved filter keeps it: without the page number or an export."""
     query = query.copy()

@@ -94,13 +94,7 @@ class ScopedListView(ScopedMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = getattr(self, "filterset", None)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
-        query.pop(lists.PAGE_SIZE_PARAM, None)
-        context["page_size_query"] = [(name, value) for name, values in query.lists() for value in values]
-        context["page_sizes"] = lists.page_sizes(default=self.paginate_by)
-        context["page_size"] = self.get_paginate_by(None)
+        context.update(lists.paging_context(self.request.GET, default=self.paginate_by))
         if context["filterset"] is not None:
             context["saved_filters"] = lists.saved_filters(user=self.request.user, path=self.request.path)
             context["saved_query"] = lists.saved_query(self.request.GET)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from dealers.models import Region
 from dealers.regions import region_resolve
 from dealers.selectors import dealer_in_scope
+from dms.api.fields import MAX_ID
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
@@ -38,7 +39,6 @@ from leads.models import (
 from orders.models import ProductLine
 from orders.selectors import order_list
 
-MAX_ID = 2**63 - 1
 SOURCE_KEY_HEADER = "X-Lead-Source-Key"
 # Channels a system or head office may name when it creates a lead; ``web`` is for the public doors.
 SYSTEM_SOURCES = [choice for choice in Lead.Source.choices if choice[0] != Lead.Source.WEB]

@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from dealers.forms import DealerChoiceField, dealer_picker
 from dealers.models import Region
 from dealers.selectors import dealers_in_scope
+from dms.api.fields import MAX_ID
 from dms.filters import RegionSubtreeFilter, StrictBooleanFilter, region_filter_picker
 from dms.lists import SortFilter
 from leads.models import Assignment, AssignmentRule, DealRegistration, Lead, LeadImport, LeadSource
 from orders.models import ProductLine
 
-MAX_ID = 2**63 - 1
 LEAD_NUMBER = re.compile(r"[Ll]?0*(\d{1,18})")
 # Fewer digits than this would match almost every phone number.
 MIN_PHONE_DIGITS = 4

@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -33,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Dealer
+from dealers.regions import ancestor_paths
 from leads.models import Assignment, AssignmentRule, DealRegistration, Lead
 from orders.models import DealerAuthorization
 
@@ -127,14 +127,6 @@ def with_region_path(leads: QuerySet[Lead]) -> QuerySet[Lead]:
     return leads.annotate(region_path=F("region__path"))
 
 
-@cache
-def ancestors(path: str) -> tuple[str, ...]:
-    """Paths of the region at ``path`` and the regions above it, most specific first (a few thousand regions:
-    kept for the life of the process)."""
-    parts = path.strip("/").split("/")
-    return tuple("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))[::-1]
-
-
 def rule_for(lead: Lead, rules: list[AssignmentRule]):
     """The most specific matching rule: deepest region, then with a product line, then priority."""
     matching = [
@@ -174,7 +166,7 @@ class Router:
         self.protected_by_phone = {r.customer_phone: r for r in protections if r.customer_phone}
         # Only dealers serving a region on the way up from one of these leads can be candidates; the dealers
         # protecting a customer, and those asked for, are known wherever they serve.
-        paths = {path for lead in leads for path in ancestors(lead.region_path)}
+        paths = {path for lead in leads for path in ancestor_paths(lead.region_path)}
         serving = Dealer.served_regions.through.objects.filter(
             region__path__in=paths, dealer__status=Dealer.Status.ACTIVE
         )
@@ -250,10 +242,10 @@ class Router:
     def _waited(self, last: datetime | None) -> float:
         return 1.0 if last is None else min((self.now - last).total_seconds() / 3600 / FAIRNESS_HOURS, 1.0)
 
-    @property
-    def load(self) -> dict[int, int]:
-        """Open leads of each dealer known to the batch, including those given in it so far."""
-        return {pk: facts.load for pk, facts in self.facts.items()}
+    def load_of(self, dealer_id: int) -> int:
+        """Open leads of a dealer known to the batch, including those given in it so far."""
+        facts = self.facts.get(dealer_id)
+        return facts.load if facts else 0
 
     def authorized_here(self, dealer_id: int, lead: Lead) -> bool:
         key = (dealer_id, lead.product_line_id)
@@ -276,7 +268,7 @@ class Router:
     def candidates(self, lead: Lead) -> tuple[str, list[DealerFacts]]:
         """The level the candidates were found at and the candidates, or ("", [])."""
         refused = self.refused.get(lead.pk, ())
-        for path in ancestors(lead.region_path):
+        for path in ancestor_paths(lead.region_path):
             found = [d for d in self._authorized_at(lead, path) if d.load < d.lead_capacity and d.pk not in refused]
             if found:
                 return path, found

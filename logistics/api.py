@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from dealers.models import Region
+from dms.api.fields import MAX_ID
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
@@ -30,6 +31,7 @@ from logistics.models import (
 )
 from orders.models import Warehouse
 from orders.selectors import orders_in_scope
+from orders.services import MAX_QUANTITY
 
 
 class CarrierSerializer(serializers.ModelSerializer):
@@ -184,7 +186,6 @@ class VehicleViewSet(_SetupViewSet):
     record_name = "vehicle"
 
 
-MAX_ID = 2**63 - 1
 LATITUDE = {"max_digits": 9, "decimal_places": 6, "min_value": Decimal("-90"), "max_value": Decimal("90")}
 LONGITUDE = {"max_digits": 9, "decimal_places": 6, "min_value": Decimal("-180"), "max_value": Decimal("180")}
 
@@ -274,7 +275,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 class ShipmentLineInputSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class ShipmentCreateSerializer(serializers.Serializer):
@@ -299,7 +300,7 @@ class ShipmentCreateSerializer(serializers.Serializer):
 
 class ReceivedLineSerializer(serializers.Serializer):
     product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    quantity_received = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    quantity_received = serializers.IntegerField(min_value=0, max_value=MAX_QUANTITY)
 
 
 class ShipmentDeliverSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from dealers.models import Dealer, Region
+from dealers.regions import province_code
 from dms.errors import RuleViolation
 from dms.events.models import Event
 from dms.numbers import next_number
@@ -136,7 +137,9 @@ def _shipment_history() -> None:
         changes = {"created_at": created, "requested_date": requested}
         if timezone.localdate(created) != today:
             changes["number"] = next_number("SH", day=timezone.localdate(created))
-        far = shipment.ship_to_region and _province(shipment.ship_to_region) != _province(shipment.warehouse.region)
+        far = shipment.ship_to_region and province_code(shipment.ship_to_region.path) != province_code(
+            shipment.warehouse.region.path
+        )
         if far and carriers:
             carrier = carriers[shipment.pk % len(carriers)]
             changes.update(
@@ -294,12 +297,6 @@ def _todays_plan(admin) -> None:
     plan, _created = services.delivery_plan_request(actor=admin, warehouse=hangzhou, date=today)
     DeliveryPlan.objects.filter(pk=plan.pk).update(time_limit_s=DEMO_PLAN_SECONDS)
     services.delivery_plan_solve(plan_id=plan.pk)
-
-
-def _province(region: Region) -> str:
-    """The province's code in a region's path (``CN/330000/330100/``)."""
-    parts = [part for part in region.path.split("/") if part]
-    return parts[1] if len(parts) > 1 else parts[0]
 
 
 def _journey(shipment: Shipment, rng: random.Random, *, late: bool) -> list[TrackingEvent]:

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dealers.regions import ancestor_paths
 from dms.money import ZERO
 from dms.scoping import dealer_q, signed_in
 from orders.models import (
@@ -142,12 +143,6 @@ def product_line_list(*, user) -> QuerySet[ProductLine]:
     return qs.order_by("position", "code")
 
 
-def _ancestor_paths(region) -> list[str]:
-    """``CN/330000/330100/`` → the paths of the region and every region above it."""
-    parts = region.path.strip("/").split("/")
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 def _authorizations(*, dealer_id: int, paths: list[str], day: date) -> QuerySet:
     """The product line ids of the dealer's authorisations valid on ``day`` that cover the region with these
     ancestor ``paths``: one without regions covers everywhere, one with regions covers their subtrees."""
@@ -160,7 +155,7 @@ def _authorizations(*, dealer_id: int, paths: list[str], day: date) -> QuerySet:
 def authorized_line_ids(*, dealer, region=None, on: date | None = None) -> QuerySet:
     """The product lines the dealer may sell on ``on`` (today) in ``region`` (its home region)."""
     return _authorizations(
-        dealer_id=dealer.pk, paths=_ancestor_paths(region or dealer.region), day=on or timezone.localdate()
+        dealer_id=dealer.pk, paths=list(ancestor_paths((region or dealer.region).path)), day=on or timezone.localdate()
     )
 
 
@@ -174,7 +169,7 @@ _AUTHORIZED_LINES = CompiledRead(_authorized_lines)
 def authorized_line_set(*, dealer, region=None, on: date | None = None) -> set[int]:
     """``authorized_line_ids`` read at once, as a set: what an order's lines are checked against."""
     rows = _AUTHORIZED_LINES(
-        dealer_id=dealer.pk, paths=_ancestor_paths(region or dealer.region), day=on or timezone.localdate()
+        dealer_id=dealer.pk, paths=list(ancestor_paths((region or dealer.region).path)), day=on or timezone.localdate()
     )
     return {line_id for (line_id,) in rows}
 
@@ -234,7 +229,7 @@ def order_terms(*, order: Order, on: date | None = None) -> dict[int, tuple[Deci
         dealer_id=dealer.pk,
         tier=dealer.tier,
         day=on or timezone.localdate(),
-        paths=_ancestor_paths(order.ship_to_region or dealer.region),
+        paths=list(ancestor_paths((order.ship_to_region or dealer.region).path)),
     )
     return {product_id: (price, authorized) for product_id, price, authorized in rows}
 

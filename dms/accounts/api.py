@@ -15,13 +15,11 @@ from dms.accounts import selectors, services
 from dms.accounts.authentication import TokenAuthentication
 from dms.accounts.filters import UserFilterSet
 from dms.accounts.models import ApiToken, Role, User
-from dms.api.fields import ChoiceLabelField
+from dms.api.fields import MAX_ID, ChoiceLabelField
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import DomainError
 from dms.views import EVERYONE, HQ_ADMIN
-
-MAX_ID = 2**63 - 1
 
 
 class UserSerializer(serializers.ModelSerializer):

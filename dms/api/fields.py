@@ -2,6 +2,9 @@
 
 from rest_framework import serializers
 
+# The largest primary key PostgreSQL's bigint holds: the bound of every id a client may send.
+MAX_ID = 2**63 - 1
+
 
 class ChoiceLabelField(serializers.CharField):
     """The label of a choice's value in the reader's language, as ``get_<field>_display()`` gives it, read from

@@ -217,7 +217,7 @@ def lead_assign_manually(*, actor: User, lead: Lead, dealer: Dealer, override_re
                 _("The dealer is not authorised for this product line where the lead is."), code="not_authorized"
             )
         override_reason = (override_reason or "").strip()
-        if router.load.get(dealer.pk, 0) >= dealer.lead_capacity and not override_reason:
+        if router.load_of(dealer.pk) >= dealer.lead_capacity and not override_reason:
             raise RuleViolation(
                 _("The dealer is at its capacity of open leads: give a reason to assign it anyway."),
                 code="capacity_reached",

@@ -39,7 +39,6 @@ SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 # What a tracking event does to the shipment's status when it is the latest one; the others leave it as it is.
 EVENT_STATUS = {Kind.EXCEPTION: St.EXCEPTION, Kind.IN_TRANSIT: St.IN_TRANSIT, Kind.OUT_FOR_DELIVERY: St.IN_TRANSIT}
 DEFAULT_WINDOW = (time(9, 0), time(17, 0))
-MAX_QUANTITY = 1_000_000
 
 
 class NothingToShip(DomainError):
@@ -100,6 +99,14 @@ def left_to_plan(*, order: Order, warehouse_id: int) -> dict[int, int]:
     return {line_id: quantity for line_id, quantity in left.items() if quantity > 0}
 
 
+def left_by_warehouse(*, order: Order) -> list[tuple[Warehouse, dict[int, int]]]:
+    """Each warehouse still holding some of the order that no planned shipment takes yet, first choice first,
+    with ``left_to_plan`` there."""
+    held = Reservation.objects.filter(line__order=order).values_list("warehouse_id", flat=True)
+    found = ((w, left_to_plan(order=order, warehouse_id=w.pk)) for w in Warehouse.objects.filter(pk__in=held))
+    return sorted(((w, left) for w, left in found if left), key=lambda item: (item[0].priority, item[0].code))
+
+
 def _chosen_lines(order: Order, left: dict[int, int], lines) -> list[tuple[OrderLine, int]]:
     """``lines`` as (order line, quantity): everything left when none are named, else each named product's
     quantity, checked against what is left."""
@@ -133,11 +140,20 @@ def _chosen_lines(order: Order, left: dict[int, int], lines) -> list[tuple[Order
     return [(order_lines[line_id], quantity) for line_id, quantity in chosen.items() if quantity]
 
 
+def shipment_defaults(order: Order) -> dict:
+    """When a new shipment of the order is wanted and when the dealer takes deliveries, unless said otherwise:
+    the day the order asked for (today at the earliest), and the dealer's receiving window or 09:00–17:00."""
+    today = timezone.localdate()
+    window = ReceivingWindow.objects.filter(dealer_id=order.dealer_id).first()
+    opens, closes = (window.opens, window.closes) if window else DEFAULT_WINDOW
+    requested = max(order.requested_delivery_date or today, today)
+    return {"requested_date": requested, "window_opens": opens, "window_closes": closes}
+
+
 def _window(order: Order, opens, closes) -> tuple[time, time]:
     if opens is None or closes is None:
-        default = ReceivingWindow.objects.filter(dealer_id=order.dealer_id).first()
-        default_opens, default_closes = (default.opens, default.closes) if default else DEFAULT_WINDOW
-        opens, closes = opens or default_opens, closes or default_closes
+        defaults = shipment_defaults(order)
+        opens, closes = opens or defaults["window_opens"], closes or defaults["window_closes"]
     if closes <= opens:
         raise RuleViolation(
             _("The receiving window must close after it opens."), code="invalid_window", field="window_closes"
@@ -479,11 +495,9 @@ def order_ship_rest(*, actor: User | None, order: Order) -> Order:
             raise InvalidTransition(current=locked.get_status_display(), target=Order.Status.SHIPPED.label)
         for shipment in locked.shipments.filter(status=St.PLANNED).order_by("pk"):
             _dispatch(actor, locked, _lock_shipment(shipment))
-        held = Reservation.objects.filter(line__order=locked).values_list("warehouse_id", flat=True)
-        for warehouse in Warehouse.objects.filter(pk__in=held).order_by("pk"):
-            if left_to_plan(order=locked, warehouse_id=warehouse.pk):
-                shipment = shipment_create(actor=actor, order=locked, warehouse=warehouse)
-                _dispatch(actor, locked, _lock_shipment(shipment))
+        for warehouse, _left in left_by_warehouse(order=locked):
+            shipment = shipment_create(actor=actor, order=locked, warehouse=warehouse)
+            _dispatch(actor, locked, _lock_shipment(shipment))
     locked.refresh_from_db()
     return locked
 

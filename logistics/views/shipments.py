@@ -16,9 +16,8 @@ from dms.forms import FormPageMixin, flash_form_errors, page_with_forms, run_ser
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from logistics import forms, selectors, services
 from logistics.filters import ShipmentFilterSet
-from logistics.models import ReceivingWindow, Shipment
+from logistics.models import Shipment
 from orders import services as orders
-from orders.models import Warehouse
 from orders.selectors import orders_in_scope
 
 St = Shipment.Status
@@ -153,34 +152,25 @@ class ShipmentPlanView(RoleRequiredMixin, TemplateView):
 
     def setup_order(self):
         self.order = get_object_or_404(orders_in_scope(user=self.request.user), pk=self.kwargs["order_pk"])
-        self.left_by_warehouse = []
         lines = {line.pk: line for line in self.order.lines.select_related("product")}
-        held = self.order.lines.values_list("reservations__warehouse", flat=True)
-        for warehouse in Warehouse.objects.filter(pk__in=held).order_by("priority", "code"):
-            left = services.left_to_plan(order=self.order, warehouse_id=warehouse.pk)
-            if left:
-                self.left_by_warehouse.append((warehouse, [(lines[pk], q) for pk, q in sorted(left.items())]))
+        self.left_by_warehouse = [
+            (warehouse, [(lines[pk], q) for pk, q in sorted(left.items())])
+            for warehouse, left in services.left_by_warehouse(order=self.order)
+        ]
         chosen = self.request.GET.get("warehouse") or self.request.POST.get("warehouse")
         self.warehouse, self.left = next(
             ((w, left) for w, left in self.left_by_warehouse if w.code == chosen),
             self.left_by_warehouse[0] if self.left_by_warehouse else (None, []),
         )
 
-    def initial(self) -> dict:
-        window = ReceivingWindow.objects.filter(dealer_id=self.order.dealer_id).first()
-        opens, closes = (window.opens, window.closes) if window else services.DEFAULT_WINDOW
-        today = timezone.localdate()
-        requested = max(self.order.requested_delivery_date or today, today)
-        return {"requested_date": requested, "window_opens": opens, "window_closes": closes}
-
     def get(self, request, *args, **kwargs):
         self.setup_order()
-        form = forms.ShipmentPlanForm(left=self.left, initial=self.initial())
+        form = forms.ShipmentPlanForm(left=self.left, initial=services.shipment_defaults(self.order))
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
         self.setup_order()
-        form = forms.ShipmentPlanForm(request.POST, left=self.left, initial=self.initial())
+        form = forms.ShipmentPlanForm(request.POST, left=self.left, initial=services.shipment_defaults(self.order))
         if self.warehouse is not None and form.is_valid():
             shipment = run_service(
                 form,

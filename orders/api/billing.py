@@ -8,12 +8,12 @@ from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
 from dealers.selectors import dealer_in_scope, dealer_list
+from dms.api.fields import MAX_ID
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
 from dms.views import EVERYONE, HQ
 from orders import selectors, services
-from orders.api.catalogue import MAX_ID
 from orders.filters import InvoiceFilterSet, PaymentFilterSet
 from orders.models import Invoice, Payment, PaymentAllocation
 

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from dealers.models import Dealer, Region
 from dealers.selectors import dealer_in_scope
+from dms.api.fields import MAX_ID
 from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
 from dms.views import EVERYONE, HQ
@@ -17,7 +18,6 @@ from orders.filters import ProductFilterSet
 from orders.models import DealerAuthorization, PriceList, PriceListItem, Product, ProductLine
 
 # The largest id a path or query may name (a bigint primary key).
-MAX_ID = 2**63 - 1
 
 
 class ProductLineSerializer(serializers.ModelSerializer):

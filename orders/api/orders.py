@@ -8,13 +8,13 @@ from rest_framework.response import Response
 
 from dealers.models import Region
 from dealers.selectors import dealers_in_scope
+from dms.api.fields import MAX_ID
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from dms.api.scoping import in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import PermissionDeniedError
 from dms.views import EVERYONE, HQ
 from orders import selectors, services
-from orders.api.catalogue import MAX_ID
 from orders.filters import OrderFilterSet
 from orders.models import Invoice, Order, OrderLine, Reservation
 

@@ -53,7 +53,7 @@ PLACES = [
 
 
 @pytest.fixture
-def day(shop, desk, hq_admin, settings, django_capture_on_commit_callbacks):
+def day(shop, desk, hq_admin, settings):
     """Eight own-fleet shipments of 40 kg each from 杭州 for tomorrow, one without coordinates and one of
     1,200 kg; two vans of 200 kg and a truck of 250 kg."""
     settings.DMS_ROUTING_SECONDS = 1

@@ -490,12 +490,9 @@ class AgingReportView(RoleRequiredMixin, TemplateView):
             return self.export(report)
         query = request.GET.copy()
         query.pop("export", None)
-        query.pop("page", None)
+        paging = lists.paging_context(query, default=AGING_DEALERS_PER_PAGE)
         # Every dealer that owes is in the export; the page shows them a page at a time.
-        size = lists.page_size(request.GET, default=AGING_DEALERS_PER_PAGE)
-        page = Paginator(report.dealers, size).get_page(request.GET.get("page"))
-        query_string = query.urlencode()
-        query.pop(lists.PAGE_SIZE_PARAM, None)
+        page = Paginator(report.dealers, paging["page_size"]).get_page(request.GET.get("page"))
         return self.render_to_response(
             self.get_context_data(
                 report=report,
@@ -503,12 +500,9 @@ class AgingReportView(RoleRequiredMixin, TemplateView):
                 form=form,
                 buckets=reports.BUCKETS,
                 dso_days=reports.DSO_DAYS,
-                query_string=query_string,
                 page_obj=page,
                 dealers=page.object_list,
-                page_sizes=lists.page_sizes(default=AGING_DEALERS_PER_PAGE),
-                page_size=size,
-                page_size_query=[(name, value) for name, values in query.lists() for value in values],
+                **paging,
             )
         )
 
