@@ -136,29 +136,6 @@ def solomon(path: Path) -> Instance:
     return Instance(name="RC208 (Solomon)", problem=problem, seconds=60, scale=scale)
 
 
-def check(problem: routing.Problem, plan: routing.Plan) -> list[str]:
-    """What a plan breaks: capacity, windows, shifts, a stop served twice."""
-    stops = {stop.key: (index, stop) for index, stop in enumerate(problem.stops, start=1)}
-    vehicles = {vehicle.key: vehicle for vehicle in problem.vehicles}
-    seen, broken = set(), []
-    for route in plan.routes:
-        vehicle = vehicles[route.vehicle]
-        load_g = sum(stops[s.key][1].weight_g for s in route.stops)
-        load_cm3 = sum(stops[s.key][1].volume_cm3 for s in route.stops)
-        if load_g > vehicle.capacity_g or load_cm3 > vehicle.capacity_cm3:
-            broken.append(f"{route.vehicle} overloaded")
-        if route.start_s < vehicle.shift[0] or route.end_s > vehicle.shift[1]:
-            broken.append(f"{route.vehicle} outside its shift")
-        for planned in route.stops:
-            stop = stops[planned.key][1]
-            if not stop.window[0] <= planned.arrival_s <= stop.window[1]:
-                broken.append(f"stop {planned.key} outside its window")
-            if planned.key in seen:
-                broken.append(f"stop {planned.key} served twice")
-            seen.add(planned.key)
-    return broken
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run the instances whose name contains this")
@@ -199,7 +176,7 @@ def main(argv=None) -> int:
         # The solver minimises cost (distance at each vehicle's rate plus a fixed cost per trip), so the
         # ten-times-longer run is compared on cost; RC208 has distance as its cost.
         gap_long = plan.cost / long_plan.cost - 1 if long_plan and long_plan.cost else None
-        broken = check(problem, plan)
+        broken = [f"{rule} {key}" for rule, key in routing.broken_rules(problem, plan)]
         row = {
             "instance": instance.name,
             "stops": len(problem.stops),

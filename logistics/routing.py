@@ -337,6 +337,33 @@ def naive(problem: Problem) -> Plan:
     return Plan(routes=routes, unplanned=unplanned)
 
 
+def broken_rules(problem: Problem, plan: Plan) -> list[tuple[str, Hashable]]:
+    """What a plan breaks, as (rule, vehicle or stop key): a load over either capacity, a route outside its
+    vehicle's shift, a stop outside its window or reached faster than the road allows, a stop served twice."""
+    stops = {stop.key: (index, stop) for index, stop in enumerate(problem.stops, start=1)}
+    fleet = {vehicle.key: vehicle for vehicle in problem.vehicles}
+    found, seen = [], []
+    for route in plan.routes:
+        vehicle = fleet[route.vehicle]
+        if sum(stops[p.key][1].weight_g for p in route.stops) > vehicle.capacity_g:
+            found.append(("overweight", route.vehicle))
+        if sum(stops[p.key][1].volume_cm3 for p in route.stops) > vehicle.capacity_cm3:
+            found.append(("overfull", route.vehicle))
+        if route.start_s < vehicle.shift[0] or route.end_s > vehicle.shift[1]:
+            found.append(("shift", route.vehicle))
+        clock, here = route.start_s, 0
+        for planned in route.stops:
+            index, stop = stops[planned.key]
+            if not stop.window[0] <= planned.arrival_s <= stop.window[1]:
+                found.append(("window", planned.key))
+            if planned.arrival_s < clock + problem.duration_s[here][index]:
+                found.append(("faster than the road", planned.key))
+            clock, here = planned.arrival_s + stop.service_s, index
+            seen.append(planned.key)
+    found.extend(("twice", key) for key in {key for key in seen if seen.count(key) > 1})
+    return found
+
+
 def evaluate(problem: Problem, vehicle: Vehicle, order: Sequence[int]) -> Route | None:
     """The route of ``vehicle`` through the stops at ``order`` (their positions in ``problem.stops``), in that
     order: leaving as late as its shift lets it without waiting at the first stop, unloading at each when it

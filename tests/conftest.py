@@ -215,3 +215,20 @@ def client_as(client):
         return c
 
     return make
+
+
+@pytest.fixture
+def shop(dealer_one):
+    """A small shop for dealer 1: one authorised product line with stock in two warehouses, and credit."""
+    from tests.factories.orders import make_shop
+
+    return make_shop(dealer_one)
+
+
+@pytest.fixture
+def desk(hq_staff):
+    """HQ staff who may approve and ship orders: the order desk."""
+    from tests.factories.orders import grant
+
+    grant(hq_staff, "approve_order", "ship_order")
+    return hq_staff

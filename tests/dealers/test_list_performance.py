@@ -2,26 +2,15 @@
 index, and the API's rows serialised from what the selector prefetched."""
 
 import pytest
-from django.db import connection, transaction
 from django.urls import reverse
 
 from dealers.models import Dealer, DealerContact, QualificationDocument
 from dealers.selectors import dealer_list
 from tests.dealers.test_documents import upload
 from tests.factories import DealerFactory, region
+from tests.platform.query_budget import plan_of
 
 pytestmark = pytest.mark.django_db
-
-
-def plan_of(queryset) -> str:
-    """The plan PostgreSQL picks when the full-table scan and the sort are forbidden: tiny test tables make any
-    plan cheap, so what is left shows whether an index serves the query."""
-    sql, params = queryset.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def test_the_dealer_list_counts_contacts_per_dealer_without_grouping_the_scope(client_as, hq_admin):

@@ -107,3 +107,8 @@ def make_shop(dealer):
     return SimpleNamespace(
         line=line, other_line=other_line, main=main, spare=spare, kettle=kettle, oven=oven, washer=washer
     )
+
+
+def levels(product) -> dict:
+    """The product's stock per warehouse code: (on hand, reserved)."""
+    return {lvl.warehouse.code: (lvl.on_hand, lvl.reserved) for lvl in StockLevel.objects.filter(product=product)}

@@ -9,18 +9,7 @@ from django.utils import timezone
 from logistics import services
 from orders import services as orders
 from tests.factories import DealerFactory
-from tests.factories.orders import ProductFactory, authorize, credit, grant, make_shop, stock
-
-
-@pytest.fixture
-def shop(dealer_one):
-    return make_shop(dealer_one)
-
-
-@pytest.fixture
-def desk(hq_staff):
-    grant(hq_staff, "approve_order", "ship_order")
-    return hq_staff
+from tests.factories.orders import ProductFactory, authorize, credit, stock
 
 
 @pytest.fixture

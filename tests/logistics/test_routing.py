@@ -56,38 +56,12 @@ def problem(stops, fleet):
     return routing.road_problem(HANGZHOU, stops, fleet, road_factor=1.3, speed_kmh=40)
 
 
-def broken_rules(problem, plan):
-    stops = {s.key: (index, s) for index, s in enumerate(problem.stops, start=1)}
-    fleet = {v.key: v for v in problem.vehicles}
-    found, seen = [], []
-    for route in plan.routes:
-        v = fleet[route.vehicle]
-        if sum(stops[p.key][1].weight_g for p in route.stops) > v.capacity_g:
-            found.append(("overweight", route.vehicle))
-        if sum(stops[p.key][1].volume_cm3 for p in route.stops) > v.capacity_cm3:
-            found.append(("overfull", route.vehicle))
-        if route.start_s < v.shift[0] or route.end_s > v.shift[1]:
-            found.append(("shift", route.vehicle))
-        clock, here = route.start_s, 0
-        for planned in route.stops:
-            index, s = stops[planned.key]
-            if not s.window[0] <= planned.arrival_s <= s.window[1]:
-                found.append(("window", planned.key))
-            if planned.arrival_s < clock + problem.duration_s[here][index]:
-                found.append(("faster than the road", planned.key))
-            clock, here = planned.arrival_s + s.service_s, index
-            seen.append(planned.key)
-    if len(seen) != len(set(seen)):
-        found.append(("twice", None))
-    return found
-
-
 def test_every_route_keeps_capacity_windows_and_shift_and_serves_each_stop_once():
     fleet = [vehicle("浙A·11111", 1500, 8), vehicle("浙A·22222", 3000, 16, per_km="3.60", fixed="260")]
     p = problem(day(), fleet)
     plan = routing.solve_iterations(p, iterations=2000)
 
-    assert broken_rules(p, plan) == []
+    assert routing.broken_rules(p, plan) == []
     planned = {s.key for route in plan.routes for s in route.stops}
     assert planned | set(plan.unplanned) == {s.key for s in p.stops}
     assert not planned & set(plan.unplanned)
@@ -108,7 +82,7 @@ def test_the_solver_plans_shorter_than_a_dispatcher_going_to_the_nearest_stop():
     p = problem(day(count=30, seed=11), fleet)
     solved, naive = routing.solve_iterations(p, iterations=3000), routing.naive(p)
 
-    assert broken_rules(p, naive) == []
+    assert routing.broken_rules(p, naive) == []
     assert solved.unplanned == naive.unplanned == {}
     assert solved.distance_m < naive.distance_m * 0.9
     assert solved.cost < naive.cost
@@ -154,7 +128,7 @@ def test_the_dispatchers_plan_sends_what_the_fleet_cannot_take_on_an_extra_trip_
     alone = routing.naive(problem(stops, [vehicle("van", 1500, 10, per_km="2.00", fixed="100")]))
     assert alone.unplanned == {}
     assert sorted(len(route.stops) for route in alone.routes) == [1, 1, 1, 2]
-    assert broken_rules(p, naive) == []
+    assert routing.broken_rules(p, naive) == []
     assert alone.cost == sum(route.cost for route in alone.routes) > 4 * routing.cost_units(Decimal(100))
 
 

@@ -13,16 +13,13 @@ from logistics import services
 from logistics.models import Carrier, ReceivingWindow, Shipment, TrackingEvent
 from orders import selectors
 from orders import services as orders
-from orders.models import Invoice, Order, StockLevel
+from orders.models import Invoice, Order
 from tests.factories import region
+from tests.factories.orders import levels
 
 pytestmark = pytest.mark.django_db
 S = Order.Status
 St = Shipment.Status
-
-
-def levels(product) -> dict:
-    return {lvl.warehouse.code: (lvl.on_hand, lvl.reserved) for lvl in StockLevel.objects.filter(product=product)}
 
 
 def test_an_order_ships_in_two_parts_and_is_delivered_when_the_last_arrives(shop, desk, dealer_admin, approved):

@@ -10,12 +10,12 @@ from django.utils import timezone
 from dealers.models import Dealer
 from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
 from orders import selectors, services
-from orders.models import Invoice, Order, Product, Reservation, StockLevel, StockMovement
+from orders.models import Invoice, Order, Product, Reservation, StockMovement
 from orders.services import ORDER_TRANSITIONS, CreditOverrideRequired, InsufficientStock
 from orders.services.ledger import INVOICE_TRANSITIONS, invoice_move
 from orders.services.orders import order_move
 from tests.factories import region
-from tests.factories.orders import ProductFactory, authorize, credit, grant, price_list, stock
+from tests.factories.orders import ProductFactory, authorize, credit, grant, levels, price_list, stock
 
 pytestmark = pytest.mark.django_db
 S = Order.Status
@@ -29,16 +29,6 @@ def order_for(user, dealer, *lines, **kwargs) -> Order:
 
 def submitted(user, dealer, *lines) -> Order:
     return services.order_submit(actor=user, order=order_for(user, dealer, *lines))
-
-
-def levels(product) -> dict:
-    return {lvl.warehouse.code: (lvl.on_hand, lvl.reserved) for lvl in StockLevel.objects.filter(product=product)}
-
-
-@pytest.fixture
-def desk(hq_staff):
-    grant(hq_staff, "approve_order", "ship_order")
-    return hq_staff
 
 
 @pytest.fixture
