@@ -1,11 +1,14 @@
-"""HTML forms of shipments: plan one from what an order has left in a warehouse, record what arrived, add a step
-of the journey, cancel with a reason. Shape only: the rules are the services'."""
+"""HTML forms of logistics: plan a shipment from what an order has left in a warehouse, record what arrived, add a
+step of the journey, cancel with a reason; price a shipment with a carrier's rate cards; plan a warehouse's day.
+Shape only: the rules are the services'."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from dealers.models import Region
 from dms.forms import BootstrapFormMixin
 from logistics.models import Carrier, Shipment, TrackingEvent
+from orders.models import Warehouse
 
 QUANTITY = forms.NumberInput(attrs={"class": "form-control text-end", "inputmode": "numeric"})
 
@@ -130,3 +133,20 @@ class CancelForm(BootstrapFormMixin, forms.Form):
 
 class ActionForm(forms.Form):
     """An action that takes no input."""
+
+
+class QuoteForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=Warehouse.objects.filter(is_active=True))
+    region = forms.ModelChoiceField(
+        label=_("To region"), queryset=Region.objects.exclude(level=Region.Level.DISTRICT), to_field_name="code"
+    )
+    weight_kg = forms.DecimalField(label=_("Weight (kg)"), min_value=0, max_digits=12, decimal_places=3)
+    volume_m3 = forms.DecimalField(label=_("Volume (m³)"), min_value=0, max_digits=10, decimal_places=4)
+
+
+class PlanRequestForm(BootstrapFormMixin, forms.Form):
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.filter(is_active=True, latitude__isnull=False).order_by("priority", "code"),
+    )
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

@@ -1,25 +1,13 @@
 """HQ pages: the carriers with their rate cards and a freight calculator, and the vehicles of each
 warehouse. Records are added and changed in the admin, as the catalogue is."""
 
-from django import forms
-from django.utils.translation import gettext_lazy as _
-
-from dealers.models import Region
 from dms.errors import DomainError
 from dms.forms import style_form
 from dms.views import HQ, ScopedDetailView, ScopedListView
+from logistics import forms as logistics_forms
 from logistics import selectors, services
 from logistics.filters import CarrierFilterSet, VehicleFilterSet
 from orders.models import Warehouse
-
-
-class QuoteForm(forms.Form):
-    warehouse = forms.ModelChoiceField(label=_("From warehouse"), queryset=Warehouse.objects.filter(is_active=True))
-    region = forms.ModelChoiceField(
-        label=_("To region"), queryset=Region.objects.exclude(level=Region.Level.DISTRICT), to_field_name="code"
-    )
-    weight_kg = forms.DecimalField(label=_("Weight (kg)"), min_value=0, max_digits=12, decimal_places=3)
-    volume_m3 = forms.DecimalField(label=_("Volume (m³)"), min_value=0, max_digits=10, decimal_places=4)
 
 
 class FleetMixin:
@@ -46,7 +34,7 @@ class CarrierDetailView(FleetMixin, ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         carrier = self.object
-        form = QuoteForm(self.request.GET or None)
+        form = logistics_forms.QuoteForm(self.request.GET or None)
         style_form(form)
         quote = None
         if form.is_bound and form.is_valid():

@@ -4,7 +4,6 @@ dispatching), a printable route sheet per vehicle, and the driver's phone page."
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,23 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from dms.forms import BootstrapFormMixin, FormPageMixin, flash_form_errors, run_service
+from dms.forms import FormPageMixin, flash_form_errors, run_service
 from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from logistics import forms as logistics_forms
 from logistics import routing, selectors, services
 from logistics.models import DeliveryPlan, Shipment
 from orders import services as orders
-from orders.models import Warehouse
-
-
-class PlanRequestForm(BootstrapFormMixin, forms.Form):
-    warehouse = forms.ModelChoiceField(
-        label=gettext_lazy("Warehouse"),
-        queryset=Warehouse.objects.filter(is_active=True, latitude__isnull=False).order_by("priority", "code"),
-    )
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
 
 
 class FleetPageMixin:
@@ -44,13 +32,13 @@ class PlanListView(FleetPageMixin, ScopedListView):
 
     def get_context_data(self, **kwargs):
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-        form = kwargs.pop("request_form", None) or PlanRequestForm(initial={"date": tomorrow})
+        form = kwargs.pop("request_form", None) or logistics_forms.PlanRequestForm(initial={"date": tomorrow})
         return super().get_context_data(request_form=form, **kwargs)
 
 
 class PlanRequestView(FleetPageMixin, RoleRequiredMixin, View):
     def post(self, request):
-        form = PlanRequestForm(request.POST)
+        form = logistics_forms.PlanRequestForm(request.POST)
         if form.is_valid():
             result = run_service(form, services.delivery_plan_request, actor=request.user, **form.cleaned_data)
             if result is not None:

@@ -49,7 +49,7 @@ class ShipmentDetailView(ScopedDetailView):
         allowed = services.SHIPMENT_TRANSITIONS[shipment.status]
         now = timezone.localtime().replace(second=0, microsecond=0)
         context = {
-            "can_dispatch": shipper and St.IN_TRANSIT in allowed and shipment.status == St.PLANNED,
+            "can_dispatch": shipper and shipment.status == St.PLANNED,
             "can_cancel": shipper and St.CANCELLED in allowed,
             "can_deliver": shipper and St.DELIVERED in allowed,
             "can_track": shipper and shipment.status in (St.IN_TRANSIT, St.EXCEPTION),
