@@ -224,7 +224,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         return super().filter_queryset(queryset)
 
     def _response(self, order, status_code=status.HTTP_200_OK):
-        detail = selectors.order_detail_queryset(user=self.request.user).get(pk=order.pk)
+        detail = selectors.order_api_queryset(user=self.request.user).get(pk=order.pk)
         return self._answer(detail, status_code)
 
     def _answer(self, order, status_code=status.HTTP_200_OK):
@@ -306,7 +306,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     def copy(self, request, pk=None):
         copy, skipped = services.order_copy(actor=request.user, order=self.get_object())
         body = {
-            "order": OrderSerializer(selectors.order_detail_queryset(user=request.user).get(pk=copy.pk)).data,
+            "order": OrderSerializer(selectors.order_api_queryset(user=request.user).get(pk=copy.pk)).data,
             "skipped": [problem.as_data() for problem in skipped],
         }
         return Response(body, status=status.HTTP_201_CREATED)
