@@ -7,12 +7,10 @@ from playwright.sync_api import expect
 
 from tests.factories import DealerFactory
 from tests.leads import test_desk_views as lead_desk
-from tests.orders import conftest as orders_conftest
 from tests.orders.test_reports import issue_invoice, pay
 from tests.platform.conftest import DESKTOP, sign_in
 
-# Fixtures of the orders and leads tests, used here too.
-shop = orders_conftest.shop
+# Fixtures of the leads tests, used here too.
 line = lead_desk.line
 take = lead_desk.take
 

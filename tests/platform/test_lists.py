@@ -35,13 +35,11 @@ from orders.filters import (
 from orders.forms.portal import CatalogueFilterSet
 from tests.factories import DealerFactory, UserFactory, region
 from tests.leads import test_desk_views as lead_desk
-from tests.orders import conftest as orders_conftest
 from tests.orders.test_desk_views import place
 from tests.orders.test_reports import issue_invoice
 from tests.platform.query_budget import count_queries
 
-# Fixtures of the orders and leads tests, used here too.
-shop = orders_conftest.shop
+# Fixtures of the leads tests, used here too.
 line = lead_desk.line
 take = lead_desk.take
 
