@@ -11,11 +11,11 @@
 
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
 
 from django.db.models import (
     Aggregate,
     BooleanField,
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -30,9 +30,12 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 
 from dealers.models import Dealer
+from dealers.regions import ancestor_paths
 from dms.accounts.models import Role
 from dms.scoping import dealer_q, signed_in, visible_dealers
 from leads.models import Assignment, AssignmentRule, DealRegistration, FollowUp, Lead, LeadImport, LeadSource
@@ -138,73 +141,89 @@ def dealers_by_id(*, user, ids) -> dict[int, Dealer]:
     return Dealer.objects.filter(dealer_q(user, field="pk"), pk__in=set(ids)).in_bulk()
 
 
-def assignable_dealers(*, user, leads, limit: int | None = None) -> dict[int, list[Dealer] | None]:
-    """Per lead, the active dealers the user may see that are authorised today for its product line where it
-    is, by code, each with ``open_leads`` (the leads it holds whose outcome is open). Choices to offer; the
-    assignment service checks again. With ``limit``, a lead with more authorised dealers than that gets None
-    instead of a list: too many to offer in a list, and not worth loading. Three queries, however many leads."""
+def _authorized_at_lead(*, user, day) -> QuerySet[Dealer]:
+    """The active dealers the user may see that are authorised on ``day`` for the product line of the lead of
+    the query around this one, where that lead is: by an authorisation without regions, or with a region on the
+    way up from the lead's. For a query over leads; each dealer is checked through the authorisation index."""
+    regions = DealerAuthorization.regions.through.objects.filter(dealerauthorization_id=OuterRef("pk"))
+    lead_path = ExpressionWrapper(OuterRef(OuterRef(OuterRef("region__path"))), output_field=CharField())
+    covering = DealerAuthorization.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        ~Exists(regions) | Exists(regions.filter(StartsWith(lead_path, F("region__path")))),
+        dealer_id=OuterRef("pk"),
+        product_line_id=OuterRef(OuterRef("product_line_id")),
+        valid_from__lte=day,
+    )
+    return Dealer.objects.filter(dealer_q(user, field="pk"), Exists(covering), status=Dealer.Status.ACTIVE)
+
+
+def assignable_dealers(*, user, leads, limit: int) -> dict[int, list[Dealer] | None]:
+    """Per lead, the active dealers the user may see that are authorised today for its product line where it is,
+    by code, each with ``open_leads`` (the leads it holds whose outcome is open). Choices to offer; the assignment
+    service checks again. A lead with more authorised dealers than ``limit`` gets None instead of a list: too
+    many to offer in a list, and never loaded. At most three queries, however many leads and dealers: whether
+    each product line and region of the leads has a dealer past ``limit`` (a search that stops there), the
+    authorisations of those that have not, and their dealers."""
     leads = list(leads)
     if not leads:
         return {}
     day = timezone.localdate()
-    # One row per authorisation and region (the region None for an authorisation everywhere): plain values,
-    # as a line may have thousands of authorised dealers.
-    authorizations = (
-        DealerAuthorization.objects.filter(
-            dealer_q(user, field="dealer"),
-            product_line_id__in={lead.product_line_id for lead in leads},
-            dealer__status=Dealer.Status.ACTIVE,
-            valid_from__lte=day,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+    # One lead stands for all the leads of its product line and region.
+    places = {}
+    for lead in leads:
+        places.setdefault((lead.product_line_id, lead.region.path), lead.pk)
+    past_limit = _authorized_at_lead(user=user, day=day)[limit:]
+    few = [
+        (line_id, path)
+        for line_id, path, crowded in Lead.objects.filter(pk__in=places.values())
+        .annotate(crowded=Exists(past_limit))
         .order_by()
-        .values_list("pk", "product_line_id", "dealer_id", "dealer__code", "regions__path")
-    )
-    paths_of: dict[tuple[int, int, int], list[str]] = {}
-    code_of: dict[int, str] = {}
-    for pk, line_id, dealer_id, code, path in authorizations:
-        code_of[dealer_id] = code
-        paths = paths_of.setdefault((pk, line_id, dealer_id), [])
-        if path is not None:
-            paths.append(path)
-    # (line, dealer) → the region paths of each authorisation; an empty tuple means everywhere.
-    where: dict[tuple[int, int], list[tuple[str, ...]]] = {}
-    for (_pk, line_id, dealer_id), paths in paths_of.items():
-        where.setdefault((line_id, dealer_id), []).append(tuple(paths))
-    # Per line, its dealers by code with the region paths of each of their authorisations.
-    by_line: dict[int, list[tuple[int, list[tuple[str, ...]]]]] = {}
-    for (line_id, dealer_id), grants in sorted(where.items(), key=lambda item: code_of[item[0][1]]):
-        by_line.setdefault(line_id, []).append((dealer_id, grants))
-    chosen = {
-        lead.pk: list(
-            islice(
-                (
-                    dealer_id
-                    for dealer_id, grants in by_line.get(lead.product_line_id, [])
-                    if any(not paths or lead.region.path.startswith(paths) for paths in grants)
-                ),
-                None if limit is None else limit + 1,
+        .values_list("product_line_id", "region__path", "crowded")
+        if not crowded
+    ]
+    chosen: dict[tuple[int, str], list[int] | None] = dict.fromkeys(places)
+    if few:
+        here = Q()
+        for line_id, path in few:
+            here |= Q(product_line_id=line_id) & (Q(regions__isnull=True) | Q(regions__path__in=ancestor_paths(path)))
+        # One row per authorisation and region covering one of those places (None for one without regions).
+        authorizations = (
+            DealerAuthorization.objects.filter(
+                here, dealer_q(user, field="dealer"), dealer__status=Dealer.Status.ACTIVE, valid_from__lte=day
             )
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+            .order_by()
+            .values_list("pk", "product_line_id", "dealer_id", "dealer__code", "regions__path")
         )
-        for lead in leads
-    }
-    if limit is not None:
-        chosen = {lead_pk: ids if len(ids) <= limit else None for lead_pk, ids in chosen.items()}
-    dealers: dict[int, Dealer] = Dealer.objects.in_bulk(
-        {dealer_id for ids in chosen.values() if ids for dealer_id in ids}
-    )
-    load = dict(
-        Assignment.objects.filter(dealer_id__in=dealers, status__in=Assignment.OPEN)
+        grants: dict[tuple[int, int, int, str], list[str]] = {}
+        for pk, line_id, dealer_id, code, region_path in authorizations:
+            paths = grants.setdefault((pk, line_id, dealer_id, code), [])
+            if region_path is not None:
+                paths.append(region_path)
+        for line_id, path in few:
+            found = {
+                (code, dealer_id)
+                for (_pk, granted_line, dealer_id, code), paths in grants.items()
+                if granted_line == line_id and (not paths or path.startswith(tuple(paths)))
+            }
+            chosen[(line_id, path)] = [dealer_id for _code, dealer_id in sorted(found)] if len(found) <= limit else None
+    ids = {pk for pks in chosen.values() if pks for pk in pks}
+    open_leads = (
+        Assignment.objects.filter(dealer=OuterRef("pk"), status__in=Assignment.OPEN)
         .exclude(lead__status__in=[Lead.Status.WON, Lead.Status.LOST])
         .order_by()
-        .values_list("dealer_id")
+        .values("dealer")
         .annotate(n=Count("pk"))
+        .values("n")
     )
-    for dealer in dealers.values():
-        dealer.open_leads = load.get(dealer.pk, 0)
-    return {
-        lead_pk: None if ids is None else [dealers[dealer_id] for dealer_id in ids] for lead_pk, ids in chosen.items()
-    }
+    dealers: dict[int, Dealer] = (
+        Dealer.objects.annotate(open_leads=Coalesce(Subquery(open_leads), 0)).in_bulk(ids) if ids else {}
+    )
+    result = {}
+    for lead in leads:
+        pks = chosen[(lead.product_line_id, lead.region.path)]
+        result[lead.pk] = None if pks is None else [dealers[pk] for pk in pks]
+    return result
 
 
 def registration_clashes(*, user, registration: DealRegistration) -> list[dict]:

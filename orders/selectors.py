@@ -1,11 +1,9 @@
 """Reads of the catalogue, prices, stock, orders, invoices and credit, scoped to the user first."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -28,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dealers.regions import ancestor_paths
+from dms.compiled import CompiledQuery, CompiledRead
 from dms.money import ZERO
 from dms.scoping import dealer_q, signed_in
 from orders.models import (
@@ -47,82 +46,6 @@ from orders.models import (
 )
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
-
-
-class CompiledRead:
-    """A read whose SQL the ORM compiles once per process (and per length of its list arguments), then runs with
-    each call's values: building a queryset with subqueries costs the ORM several times what running its SQL
-    does, and the order desk's hottest reads are such querysets.
-
-    ``build(**arguments)`` returns a ``values_list`` queryset. It is called once with stand-ins (integers,
-    strings and dates no real call uses), which are found again among the compiled parameters and replaced by
-    each call's values; the rows come back converted as the queryset would return them. ``build`` must pass
-    every argument to the database as a parameter, with SQL that does not depend on its value (None would
-    change it: pass a value that matches nothing instead); an argument that does not reach the parameters
-    fails at once.
-    """
-
-    def __init__(self, build):
-        self.build = build
-        self.compiled: dict[tuple, tuple] = {}
-
-    def __call__(self, **arguments) -> list[tuple]:
-        shape = tuple(len(value) for value in arguments.values() if isinstance(value, list))
-        if shape not in self.compiled:
-            self.compiled[shape] = self._compile(arguments)
-        compiler, sql, slots = self.compiled[shape]
-        params = [value if name is None else _as_parameter(_argument(arguments, name), value) for name, value in slots]
-        with connections[compiler.using].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return list(compiler.results_iter(results=[rows], tuple_expected=True))
-
-    def _compile(self, arguments: dict) -> tuple:
-        stand_ins, names = {}, {}
-        for name, value in arguments.items():
-            if isinstance(value, list):
-                stand_ins[name] = [_stand_in(item, len(names) + i) for i, item in enumerate(value)]
-                names.update({(name, i): stand_in for i, stand_in in enumerate(stand_ins[name])})
-            else:
-                stand_ins[name] = names[(name, None)] = _stand_in(value, len(names))
-        queryset = self.build(**stand_ins)
-        compiler = queryset.query.get_compiler(using=queryset.db)
-        sql, params = compiler.as_sql()
-        slots = [(_slot(names, param), param) for param in params]
-        missing = set(names) - {name for name, _value in slots}
-        if missing:
-            raise ImproperlyConfigured(f"{self.build.__name__}: {sorted(str(m) for m in missing)} not parameters")
-        return compiler, sql, slots
-
-
-def _stand_in(value, n: int):
-    if isinstance(value, int) and not isinstance(value, bool):
-        return -(2**62) - n
-    if isinstance(value, str):
-        return f"\x1f stand-in {n}"
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return date(1, 1, 1) + timedelta(days=n)
-    raise ImproperlyConfigured(f"A compiled read takes integers, strings and dates, not {type(value).__name__}")
-
-
-def _slot(names: dict, param):
-    """Which argument ``param`` stands in for (a date may reach the parameters as its ISO text), or None."""
-    for name, stand_in in names.items():
-        if type(param) is type(stand_in) and param == stand_in:
-            return name
-        if isinstance(stand_in, date) and param == stand_in.isoformat():
-            return name
-    return None
-
-
-def _argument(arguments: dict, name: tuple):
-    key, index = name
-    return arguments[key] if index is None else arguments[key][index]
-
-
-def _as_parameter(value, stand_in_parameter):
-    """The value in the form its stand-in reached the parameters."""
-    return value.isoformat() if isinstance(stand_in_parameter, str) and isinstance(value, date) else value
 
 
 def _valid_on(prefix: str, day: date) -> Q:
@@ -157,6 +80,31 @@ def authorized_line_ids(*, dealer, region=None, on: date | None = None) -> Query
     return _authorizations(
         dealer_id=dealer.pk, paths=list(ancestor_paths((region or dealer.region).path)), day=on or timezone.localdate()
     )
+
+
+def _orderable(*, dealer_id: int, paths: list[str], day: date, ids: list[int]) -> QuerySet[Product]:
+    may_sell = _authorizations(dealer_id=dealer_id, paths=paths, day=day).filter(
+        product_line_id=OuterRef("product_line_id")
+    )
+    return Product.objects.filter(pk__in=ids).annotate(authorized=Exists(may_sell)).order_by()
+
+
+_ORDERABLE = CompiledQuery(_orderable)
+
+
+def orderable_products(*, dealer, ids, region=None, on: date | None = None) -> dict[int, Product]:
+    """The products with these ids, by id, each with ``authorized``: whether the dealer may sell the product's line
+    on ``on`` (today) in ``region`` (its home region), as ``authorized_line_ids`` decides, so that the products of a
+    draft's lines and whether they may be ordered are read together."""
+    if not ids:
+        return {}
+    products = _ORDERABLE(
+        dealer_id=dealer.pk,
+        paths=list(ancestor_paths((region or dealer.region).path)),
+        day=on or timezone.localdate(),
+        ids=sorted(ids),
+    )
+    return {product.pk: product for product in products}
 
 
 def _authorized_lines(*, dealer_id: int, paths: list[str], day: date) -> QuerySet:
@@ -204,34 +152,37 @@ def priced_products(*, dealer, on: date | None = None) -> QuerySet[Product]:
     )
 
 
-def _order_terms(*, order_id: int, dealer_id: int, tier: str, day: date, paths: list[str]) -> QuerySet:
-    dealer_price, tier_price = _list_prices(dealer_id=dealer_id, tier=tier, day=day, product=OuterRef("pk"))
+def _submission_lines(*, order_id: int, dealer_id: int, tier: str, day: date, paths: list[str]) -> QuerySet:
+    dealer_price, tier_price = _list_prices(dealer_id=dealer_id, tier=tier, day=day, product=OuterRef("product_id"))
     may_sell = _authorizations(dealer_id=dealer_id, paths=paths, day=day).filter(
-        product_line_id=OuterRef("product_line_id")
+        product_line_id=OuterRef("product__product_line_id")
     )
     return (
-        Product.objects.filter(pk__in=OrderLine.objects.filter(order_id=order_id).values("product_id"))
-        .annotate(price=Coalesce(dealer_price, tier_price, "base_price", output_field=MONEY))
-        .annotate(authorized=Exists(may_sell))
-        .values_list("pk", "price", "authorized")
+        OrderLine.objects.filter(order_id=order_id)
+        .select_related("product")
+        .annotate(
+            price=Coalesce(dealer_price, tier_price, "product__base_price", output_field=MONEY),
+            authorized=Exists(may_sell),
+        )
+        .order_by("product_id")
     )
 
 
-_ORDER_TERMS = CompiledRead(_order_terms)
+_SUBMISSION_LINES = CompiledQuery(_submission_lines)
 
 
-def order_terms(*, order: Order, on: date | None = None) -> dict[int, tuple[Decimal, bool]]:
-    """For each product of the order's lines, by id: the price the dealer pays today (as ``priced_products``
-    resolves it) and whether the dealer may sell it where the order goes."""
+def submission_lines(*, order: Order, on: date | None = None) -> list[OrderLine]:
+    """The order's lines by product, with their products, each with ``price``, what the dealer pays for it on ``on``
+    (today) as ``priced_products`` resolves it, and ``authorized``, whether the dealer may sell it where the order
+    goes: what submission checks and freezes, in the query that reads the lines."""
     dealer = order.dealer
-    rows = _ORDER_TERMS(
+    return _SUBMISSION_LINES(
         order_id=order.pk,
         dealer_id=dealer.pk,
         tier=dealer.tier,
         day=on or timezone.localdate(),
         paths=list(ancestor_paths((order.ship_to_region or dealer.region).path)),
     )
-    return {product_id: (price, authorized) for product_id, price, authorized in rows}
 
 
 def _with_availability(qs: QuerySet[Product]) -> QuerySet[Product]:

@@ -13,7 +13,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
@@ -64,21 +64,40 @@ def _request_hash(request) -> str:
 
 
 def _claim(*, user, endpoint: str, key: str, request_hash: str):
-    """Claim the key, or return the existing record when someone already holds it."""
-    cutoff = timezone.now() - settings.IDEMPOTENCY_KEY_TTL
-    IdempotencyKey.objects.filter(user=user, endpoint=endpoint, key=key, created_at__lt=cutoff).delete()
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(user=user, endpoint=endpoint, key=key, request_hash=request_hash), True
-    except IntegrityError:
-        existing = IdempotencyKey.objects.filter(user=user, endpoint=endpoint, key=key).first()
-        if existing is None:
-            raise IdempotencyKeyInProgress() from None
-        abandoned = existing.response_status is None and existing.created_at < timezone.now() - ABANDONED_AFTER
-        if abandoned and existing.request_hash == request_hash:
-            IdempotencyKey.objects.filter(pk=existing.pk, response_status__isnull=True).delete()
-            return _claim(user=user, endpoint=endpoint, key=key, request_hash=request_hash)
-        return existing, False
+    """Claim the key, or return the existing record when someone already holds it. One statement, committed at
+    once, claims a new key or takes over one that expired, or whose claim a dead request abandoned with the
+    same body (``ABANDONED_AFTER``); otherwise it leaves the record as it is, and the record is read."""
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    table = IdempotencyKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, endpoint, key, request_hash, created_at) "  # noqa: S608 - our names
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, endpoint, key) DO UPDATE SET "
+            "request_hash = EXCLUDED.request_hash, created_at = EXCLUDED.created_at, "
+            "response_status = NULL, response_body = NULL "
+            f"WHERE {table}.created_at < %s OR ({table}.response_status IS NULL "
+            f"AND {table}.created_at < %s AND {table}.request_hash = EXCLUDED.request_hash) RETURNING id",
+            [
+                user.pk,
+                endpoint,
+                key,
+                request_hash,
+                adapt(now),
+                adapt(now - settings.IDEMPOTENCY_KEY_TTL),
+                adapt(now - ABANDONED_AFTER),
+            ],
+        )
+        claimed = cursor.fetchone()
+    if claimed:
+        record = IdempotencyKey(user=user, endpoint=endpoint, key=key, request_hash=request_hash, created_at=now)
+        record.pk = claimed[0]
+        return record, True
+    existing = IdempotencyKey.objects.filter(user=user, endpoint=endpoint, key=key).first()
+    if existing is None:
+        # Its holder failed and let it go between the two statements.
+        raise IdempotencyKeyInProgress()
+    return existing, False
 
 
 def idempotent(view_method):

@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from dealers.models import Dealer
 from dms import events
 from dms.accounts.models import User
+from dms.compiled import CompiledQuery
 from dms.errors import InvalidTransition, PermissionDeniedError, RuleViolation
 from dms.money import ZERO, as_money
 from dms.numbers import next_number
 from orders import selectors, verbs
-from orders.models import Invoice, Order, OrderLine, Product, Reservation
+from orders.models import CreditAccount, Invoice, Order, OrderLine, Product, Reservation
 from orders.services.common import (
     can,
     lock_account,
@@ -82,6 +83,37 @@ def _lock(order: Order) -> Order:
     return Order.objects.select_for_update(of=("self",)).select_related("dealer", "ship_to_region").get(pk=order.pk)
 
 
+def _locked_with_account(*, order_id: int):
+    return (
+        Order.objects.select_for_update(of=("self", "dealer__credit_account"))
+        .select_related("dealer", "ship_to_region", "dealer__credit_account")
+        .filter(pk=order_id, dealer__credit_account__isnull=False)
+        .order_by()
+    )
+
+
+# Every order submitted runs it.
+_LOCKED_WITH_ACCOUNT = CompiledQuery(_locked_with_account)
+
+
+def _lock_with_account(actor: User | None, order: Order) -> tuple[Order, CreditAccount]:
+    """The order and its dealer's credit account, locked in one statement in the order every service takes them
+    (the order first). An order the actor may not order for raises ``Order.DoesNotExist`` as a missing one does,
+    so a door may pass an order it has not read, and answer both alike. A dealer without a credit account yet
+    gets one, as ``lock_account`` gives it."""
+    found = _LOCKED_WITH_ACCOUNT(order_id=order.pk)
+    if found:
+        locked, account = found[0], found[0].dealer.credit_account
+    else:
+        locked = _lock(order)
+        account = None
+    try:
+        _check_can_order(actor, locked.dealer)
+    except PermissionDeniedError as exc:
+        raise Order.DoesNotExist from exc
+    return locked, account or lock_account(locked.dealer)
+
+
 # Draft orders ----------------------------------------------------------------------------------
 
 
@@ -123,6 +155,11 @@ def _problems(items) -> list[LineProblem]:
     return [problem for problem in problems if problem is not None]
 
 
+def _merged_problems(items: list[tuple[Product, int]]) -> list[LineProblem]:
+    """The problems of items from ``_merge``, whose products know whether they may be ordered."""
+    return _problems((product, quantity, product.authorized) for product, quantity in items)
+
+
 def _raise_line_problems(problems: list[LineProblem]) -> None:
     """Refuse with the first problem, naming its line by SKU and name so that the dealer finds it."""
     if problems:
@@ -137,8 +174,9 @@ def _raise_line_problems(problems: list[LineProblem]) -> None:
         raise RuleViolation(message, code=first.code, field="lines", data={"lines": [p.as_data() for p in problems]})
 
 
-def _merge(lines) -> list[tuple[Product, int]]:
-    """``[{"product": Product|id, "quantity": n}]`` → one (product, total) per product, in first-seen order."""
+def _merge(lines, *, dealer: Dealer, region) -> list[tuple[Product, int]]:
+    """``[{"product": Product|id, "quantity": n}]`` → one (product, total) per product, in first-seen order, each
+    product with ``authorized``: whether the dealer may order it for ``region`` now."""
     wanted: dict[int, int] = {}
     for line in lines:
         product = line["product"]
@@ -149,7 +187,7 @@ def _merge(lines) -> list[tuple[Product, int]]:
         raise RuleViolation(
             _("An order can have at most %(n)s lines.") % {"n": MAX_LINES}, code="too_many_lines", field="lines"
         )
-    products = Product.objects.in_bulk(list(wanted))
+    products = selectors.orderable_products(dealer=dealer, region=region, ids=list(wanted))
     missing = [pk for pk in wanted if pk not in products]
     if missing:
         raise RuleViolation(_("Unknown product."), code="unknown_product", field="lines", data={"products": missing})
@@ -214,9 +252,9 @@ def order_create(
     _check_can_order(actor, dealer)
     if dealer.status not in TRADING:
         raise RuleViolation(_("This dealer cannot order in its current status."), code="dealer_not_trading")
-    items = _merge(lines)
     region = ship_to_region or dealer.region
-    _raise_line_problems(_line_problems(dealer=dealer, items=items, region=region))
+    items = _merge(lines, dealer=dealer, region=region)
+    _raise_line_problems(_merged_problems(items))
     _check_delivery_date(requested_delivery_date)
     with transaction.atomic():
         order = Order.objects.create(
@@ -272,10 +310,8 @@ def order_update(*, actor: User, order: Order, lines=None, **fields) -> Order:
             locked.ship_to_region = locked.dealer.region
         locked.save()
         if lines is not None:
-            items = _merge(lines)
-            _raise_line_problems(
-                _line_problems(dealer=locked.dealer, items=_changed(locked, items), region=locked.ship_to_region)
-            )
+            items = _merge(lines, dealer=locked.dealer, region=locked.ship_to_region)
+            _raise_line_problems(_merged_problems(_changed(locked, items)))
             _write_lines(locked, items)
         events.record(actor=actor, verb=verbs.ORDER_CHANGED.code, target=locked, data={"fields": sorted(fields)})
     return locked
@@ -370,22 +406,20 @@ def _freeze_prices(order: Order, lines: list[OrderLine], prices: dict[int, Decim
 
 def order_submit(*, actor: User, order: Order) -> Order:
     """Submit a draft: check it, freeze prices, reserve stock, check credit under the dealer's lock.
-    Ends approved, or pending approval with its reasons; any failure leaves the draft untouched."""
+    Ends approved, or pending approval with its reasons; any failure leaves the draft untouched. ``order`` is read
+    again as it is locked, and one the actor may not order for is missing (see ``_lock_with_account``)."""
     with transaction.atomic():
-        locked = _lock(order)
-        _check_can_order(actor, locked.dealer)
+        locked, account = _lock_with_account(actor, order)
         if locked.status != S.DRAFT:
             raise InvalidTransition(current=locked.get_status_display(), target=S.SUBMITTED.label)
         dealer = locked.dealer
         if dealer.status not in TRADING:
             raise RuleViolation(_("This dealer cannot order in its current status."), code="dealer_not_trading")
-        lines = list(locked.lines.select_related("product").order_by("product_id"))
+        lines = selectors.submission_lines(order=locked)
         if not lines:
             raise RuleViolation(_("Add at least one product before submitting."), code="order_empty", field="lines")
-        terms = selectors.order_terms(order=locked)
-        _raise_line_problems(_problems((line.product, line.quantity, terms[line.product_id][1]) for line in lines))
-        _freeze_prices(locked, lines, {product_id: price for product_id, (price, _authorized) in terms.items()})
-        account = lock_account(dealer)
+        _raise_line_problems(_problems((line.product, line.quantity, line.authorized) for line in lines))
+        _freeze_prices(locked, lines, {line.product_id: line.price for line in lines})
         reservations = reserve(
             actor=actor, order=locked, lines=lines, default_warehouse_id=account.default_warehouse_id
         )

@@ -251,6 +251,34 @@ def test_the_queue_offers_no_form_when_no_dealer_may_take_the_lead(client_as, hq
     assert response.context["items"][0]["lead"] == lead and response.context["items"][0]["dealers"] == []
 
 
+def test_the_queue_offers_each_lead_the_dealers_authorised_where_it_is(
+    client_as, hq_staff, canton_staff, dealer_one, dealer_two, monkeypatch
+):
+    boiler = ProductLineFactory(code="boiler")
+    ningbo, canton = routed(boiler, "330200", 1), routed(boiler, "440100", 2)
+    authorize(dealer_one, boiler, regions=[region("330000")])
+    authorize(dealer_two, boiler, regions=[region("440000")])
+    authorize(DealerFactory(code="D00007"), boiler)
+    authorize(
+        DealerFactory(code="D00008"),
+        boiler,
+        valid_from=datetime.date(2020, 1, 1),
+        valid_until=datetime.date(2021, 1, 1),
+    )
+    authorize(DealerFactory(code="D00009", status="suspended"), boiler)
+
+    def offered(user):
+        items = client_as(user).get(reverse("leads:unassigned")).context["items"]
+        return {item["lead"].pk: item["dealers"] and [dealer.code for dealer in item["dealers"]] for item in items}
+
+    assert offered(hq_staff) == {ningbo.pk: ["D00001", "D00007"], canton.pk: ["D00002", "D00007"]}
+    assert offered(canton_staff) == {canton.pk: ["D00002"]}
+    # Past the list's size in 宁波 only: 广州 keeps its list.
+    authorize(DealerFactory(code="D00010"), boiler, regions=[region("330200")])
+    monkeypatch.setattr(hq_views, "MAX_DEALERS_LISTED", 2)
+    assert offered(hq_staff) == {ningbo.pk: None, canton.pk: ["D00002", "D00007"]}
+
+
 def test_a_lead_with_more_authorised_dealers_than_a_list_holds_finds_them_by_typing(
     en_client, hq_staff, waiting, dealer_one, monkeypatch
 ):

@@ -108,6 +108,12 @@ def test_a_dealer_cannot_read_change_or_submit_another_dealers_order(api_as, dea
     assert (order.status, order.note) == ("draft", "")
 
 
+@pytest.mark.parametrize("order_id", ["999999999", "99999999999999999999", "x1"])
+def test_submitting_an_order_that_does_not_exist_is_404(api_as, dealer_admin, order_id):
+    response = api_as(dealer_admin).post(f"/api/v1/orders/{order_id}/submit/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
 def test_a_draft_is_changed_with_patch_and_a_submitted_order_is_not(api_as, dealer_admin, shop):
     client = api_as(dealer_admin)
     draft = create_order(client, [line(shop.kettle, 1)]).json()

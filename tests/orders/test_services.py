@@ -10,7 +10,7 @@ from django.utils import timezone
 from dealers.models import Dealer
 from dms.errors import InvalidTransition, PermissionDeniedError, ReasonRequired, RuleViolation
 from orders import selectors, services
-from orders.models import Invoice, Order, Product, Reservation, StockMovement
+from orders.models import CreditAccount, Invoice, Order, Product, Reservation, StockMovement
 from orders.services import ORDER_TRANSITIONS, CreditOverrideRequired, InsufficientStock
 from orders.services.ledger import INVOICE_TRANSITIONS, invoice_move
 from orders.services.orders import order_move
@@ -138,6 +138,15 @@ class TestWhatCanBeOrdered:
         order = order_for(dealer_admin, dealer_one, (shop.kettle, 1), (shop.kettle, 2))
         assert [(line.product.sku, line.quantity) for line in order.lines.all()] == [("K-100", 3)]
 
+    def test_an_order_outside_the_actors_scope_is_not_found_when_submitted(
+        self, shop, dealer_admin, other_dealer_admin, dealer_one
+    ):
+        order = order_for(dealer_admin, dealer_one, (shop.kettle, 1))
+        with pytest.raises(Order.DoesNotExist):
+            services.order_submit(actor=other_dealer_admin, order=order)
+        order.refresh_from_db()
+        assert order.status == S.DRAFT and not Reservation.objects.exists()
+
     def test_an_empty_draft_cannot_be_submitted(self, shop, dealer_admin, dealer_one):
         order = order_for(dealer_admin, dealer_one)
         with pytest.raises(RuleViolation) as exc:
@@ -255,6 +264,16 @@ class TestCredit:
     def test_within_the_limit_an_order_is_approved_at_once(self, shop, dealer_admin, dealer_one):
         order = submitted(dealer_admin, dealer_one, (shop.kettle, 10))
         assert (order.status, order.approval_reasons) == (S.APPROVED, [])
+
+    def test_a_dealer_without_a_credit_account_gets_one_with_no_credit(self, shop, dealer_admin, dealer_one):
+        CreditAccount.objects.filter(dealer=dealer_one).delete()
+        order = submitted(dealer_admin, dealer_one, (shop.kettle, 1))
+        assert CreditAccount.objects.get(dealer=dealer_one).credit_limit == 0
+        assert (order.status, [reason["code"] for reason in order.approval_reasons]) == (
+            S.PENDING_APPROVAL,
+            ["credit_limit"],
+        )
+        assert levels(shop.kettle)["HZ"] == (100, 1)
 
     def test_past_the_limit_it_waits_for_approval_with_the_reason(self, shop, dealer_admin, dealer_one):
         credit(dealer_one, "1500.00", warehouse=shop.main)
