@@ -73,7 +73,7 @@ def style_form(form, *, small: bool = False):
     for field in form.fields.values():
         widget = field.widget
         kind = getattr(widget, "input_type", None)
-        if kind == "checkbox":
+        if kind in ("checkbox", "radio"):
             css = "form-check-input"
         elif kind == "select" or widget.__class__.__name__.endswith("Select"):
             css = "form-select form-select-sm" if small else "form-select"

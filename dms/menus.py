@@ -124,8 +124,12 @@ HQ_MENU = (
     Section(
         _("Logistics"),
         (
-            Entry("logistics:shipments", _("Shipments"), "bi-box-arrow-right", ("logistics:shipment",)),
+            Entry(
+                "logistics:shipments", _("Shipments"), "bi-box-arrow-right", ("logistics:shipment", "logistics:freight")
+            ),
             Entry("logistics:plans", _("Delivery plans"), "bi-signpost-2", ("logistics:plan", "logistics:route")),
+            Entry("logistics:kpis", _("Delivery KPIs"), "bi-graph-up"),
+            Entry("logistics:claims", _("Delivery claims"), "bi-exclamation-triangle", ("logistics:claim",)),
             Entry("logistics:carriers", _("Carriers"), "bi-truck", ("logistics:carrier",)),
             Entry("logistics:vehicles", _("Vehicles"), "bi-truck-front"),
         ),
@@ -159,6 +163,7 @@ PORTAL_MENU = (
             Entry("portal:catalogue", _("Catalogue")),
             Entry("portal:cart", _("Cart")),
             Entry("portal:orders", _("Orders"), matches=("portal:order",)),
+            Entry("portal:delivery_kpis", _("Deliveries")),
             Entry("portal:statement", _("Statement")),
             Entry("portal:leads", _("Leads"), matches=("portal:lead",)),
             Entry("portal:registrations", _("Deal registrations"), matches=("portal:registration",)),

@@ -265,11 +265,14 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "orders.models.PriceList.Kind",
         "FollowUpKindEnum": "leads.models.FollowUp.Kind",
         "ClashKindEnum": "leads.api.CLASH_KINDS",
+        "ClaimKindEnum": "logistics.models.DeliveryClaim.Kind",
         # Several serializers have a "status" too.
+        "OrderStatusEnum": "orders.models.Order.Status",
         "InvoiceStatusEnum": "orders.models.Invoice.Status",
         "ShipmentStatusEnum": "logistics.models.Shipment.Status",
         "TrackingStatusEnum": "logistics.models.TrackingEvent.Kind",
         "DeliveryPlanStatusEnum": "logistics.models.DeliveryPlan.Status",
+        "ClaimStatusEnum": "logistics.models.DeliveryClaim.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -305,6 +308,8 @@ DMS_ROUTING_SPEED_KMH = env.float("DMS_ROUTING_SPEED_KMH", default=40.0)
 DMS_ROUTING_SECONDS = env.float("DMS_ROUTING_SECONDS", default=30.0)
 # Minutes a vehicle stays at each stop to unload.
 DMS_ROUTING_SERVICE_MINUTES = env.int("DMS_ROUTING_SERVICE_MINUTES", default=15)
+# A dealer reports goods missing or damaged within DMS_CLAIM_WINDOW_DAYS of their delivery; head office any time.
+DMS_CLAIM_WINDOW_DAYS = env.int("DMS_CLAIM_WINDOW_DAYS", default=7)
 API_TOKEN_DEFAULT_DAYS = env.int("DMS_API_TOKEN_DAYS", default=90)
 IDEMPOTENCY_KEY_TTL = timedelta(hours=env.int("DMS_IDEMPOTENCY_HOURS", default=24))
 

@@ -8,7 +8,17 @@ from django.utils.translation import ngettext
 from dms.errors import DomainError
 from dms.records import ServiceSaveMixin
 from logistics import selectors, services
-from logistics.models import Carrier, RateCard, ReceivingWindow, Shipment, ShipmentLine, TrackingEvent, Vehicle
+from logistics.models import (
+    Carrier,
+    ClaimLine,
+    DeliveryClaim,
+    RateCard,
+    ReceivingWindow,
+    Shipment,
+    ShipmentLine,
+    TrackingEvent,
+    Vehicle,
+)
 
 
 class FleetAdmin(ServiceSaveMixin, admin.ModelAdmin):
@@ -134,11 +144,25 @@ class TrackingInline(admin.TabularInline):
 
 @admin.register(Shipment)
 class ShipmentAdmin(admin.ModelAdmin):
-    """Shipments to read; planned ones may be dispatched from the list, through the service."""
+    """Shipments to read; planned ones may be dispatched from the list, through the service. The carrier's charge
+    is read here beside the quote: it is recorded on the shipment's page, by importing the carrier's bill or through
+    the API, so that each charge is checked and kept in the event log with its bill."""
 
-    list_display = ["number", "order", "dealer", "warehouse", "mode", "status", "requested_date", "dispatched_at"]
-    list_filter = ["status", "mode", "warehouse"]
-    list_select_related = ["order", "dealer", "warehouse"]
+    list_display = [
+        "number",
+        "order",
+        "dealer",
+        "warehouse",
+        "mode",
+        "carrier",
+        "status",
+        "requested_date",
+        "dispatched_at",
+        "freight_quote",
+        "freight_charge",
+    ]
+    list_filter = ["status", "mode", "warehouse", "carrier"]
+    list_select_related = ["order", "dealer", "warehouse", "carrier"]
     search_fields = ["number", "order__number", "tracking_number", "dealer__code"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Shipment._meta.fields]
@@ -170,3 +194,43 @@ class ShipmentAdmin(admin.ModelAdmin):
         if done:
             message = ngettext("%(count)d shipment dispatched.", "%(count)d shipments dispatched.", done)
             self.message_user(request, message % {"count": done}, messages.SUCCESS)
+
+
+class ClaimLineInline(admin.TabularInline):
+    model = ClaimLine
+    fields = ["product", "shipment_line", "quantity"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "shipment_line__shipment")
+
+
+@admin.register(DeliveryClaim)
+class DeliveryClaimAdmin(admin.ModelAdmin):
+    """Claims to read; they are opened and decided on the HQ pages, the portal and the API, through the service,
+    so that every decision has its reason, its credit note or its replacement shipment."""
+
+    list_display = ["number", "shipment", "dealer", "kind", "status", "value", "opened_at", "resolved_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["shipment", "dealer"]
+    search_fields = ["number", "shipment__number", "order__number", "dealer__code"]
+    date_hierarchy = "opened_at"
+    readonly_fields = [f.name for f in DeliveryClaim._meta.fields]
+    inlines = [ClaimLineInline]
+
+    def get_queryset(self, request):
+        """The claims of the dealers in the user's scope, as on every other door."""
+        claims = selectors.claim_list(user=request.user)
+        ordering = self.get_ordering(request)
+        return claims.order_by(*ordering) if ordering else claims
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from dms.accounts.groups import ensure_groups
 
 # The head-office group of this app and the permissions it holds. HQ administrators hold all of them.
-GROUPS = {"logistics": ["manage_fleet"]}
+GROUPS = {"logistics": ["manage_fleet", "resolve_claim"], "order_desk": ["resolve_claim"]}
 
 
 class LogisticsConfig(AppConfig):

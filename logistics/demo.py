@@ -1,8 +1,8 @@
 """The logistics part of the demo: three carriers with rate cards from every demo warehouse to every
 mainland province, priced by distance, and a fleet of vans and trucks at each warehouse; and the year's
 shipments (made when the orders demo shipped its orders) given the times they happened, the carrier that took
-the long-distance ones, and their journeys, some of them late; and today's 杭州 deliveries, about sixty stops
-planned over the fleet and ready to review and dispatch."""
+the long-distance ones, and their journeys, some of them late; today's 杭州 deliveries, about sixty stops
+planned over the fleet and ready to review and dispatch; and a few claims on recent deliveries."""
 
 import random
 from datetime import time, timedelta
@@ -59,6 +59,7 @@ def seed(*, admin) -> list[str]:
     _shipment_history()
     _open_shipments(admin)
     _todays_plan(admin)
+    _claims(admin)
     return []
 
 
@@ -183,6 +184,36 @@ def _shipment_history() -> None:
     TrackingEvent.objects.filter(shipment__in=shipments).delete()
     TrackingEvent.objects.bulk_create(steps, batch_size=2000)
     _backdate_events(shipments)
+
+
+# What dealers reported of recent deliveries, and head office's decision (None: still open).
+CLAIMS = [
+    ("shortage", "到货少一箱，司机签收单已注明", "credit", "司机确认少货，按价值冲抵货款"),
+    ("damage", "外包装破损，内机外壳凹陷", "reship", "照片属实，补发新机"),
+    ("damage", "运输途中受潮，纸箱变形", "reject", "外箱变形不影响产品，签收时未注明异常"),
+    ("shortage", "少配件一套", None, ""),
+    ("damage", "两台面板划伤", None, ""),
+]
+
+
+def _claims(admin) -> None:
+    """A few deliveries of the last weeks came short or damaged: the dealers' claims, some decided."""
+    since = timezone.now() - timedelta(days=20)
+    shipments = list(
+        Shipment.objects.filter(status=Shipment.Status.DELIVERED, delivered_at__gte=since, replaces__isnull=True)
+        .select_related("order")
+        .order_by("-delivered_at", "id")[: len(CLAIMS)]
+    )
+    for shipment, (kind, description, resolution, reason) in zip(shipments, CLAIMS, strict=False):
+        line = shipment.lines.order_by("id").first()
+        if kind == "shortage":
+            line.quantity_received = line.quantity - 1
+            line.save(update_fields=["quantity_received"])
+        claim = services.claim_open(
+            actor=admin, shipment=shipment, kind=kind, lines=[(line.product_id, 1)], description=description
+        )
+        if resolution is not None:
+            services.claim_resolve(actor=admin, claim=claim, resolution=resolution, reason=reason)
 
 
 def _open_shipments(admin) -> None:

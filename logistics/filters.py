@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from dms.filters import StrictBooleanFilter
 from dms.lists import SortFilter
-from logistics.models import Carrier, RateCard, Shipment, Vehicle
+from logistics.models import Carrier, DeliveryClaim, RateCard, Shipment, Vehicle
 from orders.models import Warehouse
 
 
@@ -82,4 +82,26 @@ class ShipmentFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(
             Q(number__icontains=value) | Q(order__number__icontains=value) | Q(tracking_number__iexact=value)
+        )
+
+
+class ClaimFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="search", max_length=100, help_text=_("Claim, shipment or order number")
+    )
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=DeliveryClaim.Status.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DeliveryClaim.Kind.choices)
+    dealer = django_filters.NumberFilter(label=_("Dealer"), field_name="dealer_id", min_value=1, max_value=2**63 - 1)
+    sort = SortFilter(fields={"opened": "opened_at"})
+
+    class Meta:
+        model = DeliveryClaim
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__istartswith=value) | Q(shipment__number__istartswith=value) | Q(order__number__istartswith=value)
         )

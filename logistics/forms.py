@@ -1,13 +1,18 @@
 """HTML forms of logistics: plan a shipment from what an order has left in a warehouse, record what arrived, add a
-step of the journey, cancel with a reason; price a shipment with a carrier's rate cards; plan a warehouse's day.
-Shape only: the rules are the services'."""
+step of the journey, cancel with a reason, record what the carrier charged; price a shipment with a carrier's
+rate cards; plan a warehouse's day. Choose the months and grouping of the delivery KPIs. Shape only: the rules are
+the services'."""
+
+import datetime
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dealers.models import Region
 from dms.forms import BootstrapFormMixin
-from logistics.models import Carrier, Shipment, TrackingEvent
+from logistics import kpis
+from logistics.models import Carrier, DeliveryClaim, Shipment, TrackingEvent
 from orders.models import Warehouse
 
 QUANTITY = forms.NumberInput(attrs={"class": "form-control text-end", "inputmode": "numeric"})
@@ -131,6 +136,18 @@ class CancelForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
+class FreightChargeForm(BootstrapFormMixin, forms.Form):
+    """What the carrier charged for the shipment, and the bill it came from."""
+
+    amount = forms.DecimalField(
+        label=_("Amount charged"), max_digits=14, decimal_places=2, min_value=Decimal("0.01"), localize=False
+    )
+    reference = forms.CharField(label=_("Carrier's invoice number"), max_length=100, required=False)
+    invoiced_on = forms.DateField(
+        label=_("Invoice date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
 class ActionForm(forms.Form):
     """An action that takes no input."""
 
@@ -150,3 +167,143 @@ class PlanRequestForm(BootstrapFormMixin, forms.Form):
         queryset=Warehouse.objects.filter(is_active=True, latitude__isnull=False).order_by("priority", "code"),
     )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _month_field(label):
+    return forms.RegexField(
+        label=label,
+        regex=r"^[12]\d{3}-(0[1-9]|1[0-2])$",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        error_messages={"invalid": _("Enter a month as YYYY-MM.")},
+    )
+
+
+def _first_day(month: str | None):
+    return datetime.date.fromisoformat(f"{month}-01") if month else None
+
+
+class KpiPeriodForm(forms.Form):
+    """The months of delivery a KPI report covers, ``from`` and ``to`` (``YYYY-MM``) as the API names them: the
+    last twelve months unless given, at most five years. Cleaned, it holds ``first_month`` and ``last_month``."""
+
+    field_order = ["group", "from", "to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Python keeps the word "from" for itself: the two fields cannot be declared in the class body.
+        self.fields["from"] = _month_field(_("From month"))
+        self.fields["to"] = _month_field(_("To month"))
+        self.order_fields(self.field_order)
+        # An empty form shows the months it reports.
+        first, last = kpis.default_months()
+        self.fields["from"].initial, self.fields["to"].initial = f"{first:%Y-%m}", f"{last:%Y-%m}"
+
+    def clean(self):
+        data = super().clean()
+        first, last = _first_day(data.get("from")), _first_day(data.get("to"))
+        default_first, this_month = kpis.default_months()
+        if first is None and last is None:
+            first, last = default_first, this_month
+        elif last is None:
+            last = max(first, this_month)
+        elif first is None:
+            first = kpis.add_months(last, 1 - kpis.MONTHS_SHOWN)
+        # A period that does not hold is the fault of the month given last (the API reports it by field).
+        field = "to" if data.get("to") else "from"
+        if first > last:
+            self.add_error(field, forms.ValidationError(_("The last month is before the first."), code="reversed"))
+        elif kpis.months_between(first, last) > kpis.MAX_MONTHS:
+            message = _("Choose at most %(months)d months.") % {"months": kpis.MAX_MONTHS}
+            self.add_error(field, forms.ValidationError(message, code="too_long"))
+        else:
+            data["first_month"], data["last_month"] = first, last
+        return data
+
+
+class ShipmentKpiForm(KpiPeriodForm):
+    """Head office's KPI report: the period, how to group the shipments, and which warehouse and mode."""
+
+    group = forms.ChoiceField(label=_("Group by"), choices=kpis.GROUPS, required=False)
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All warehouses"),
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=[("", _("All modes")), *Shipment.Mode.choices], required=False)
+
+    field_order = ["group", "from", "to", "warehouse", "mode"]
+
+    def clean_group(self):
+        return self.cleaned_data["group"] or "month"
+
+
+class ClaimForm(BootstrapFormMixin, forms.Form):
+    """Goods of a delivered shipment missing or damaged: how many of each line, what happened, a photo."""
+
+    kind = forms.ChoiceField(label=_("What is wrong"), choices=DeliveryClaim.Kind.choices)
+    description = forms.CharField(label=_("Description"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A photo of the damage or of the delivery note: JPEG, PNG or PDF, at most 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,application/pdf", "capture": "environment"}
+        ),
+    )
+
+    def __init__(self, *args, shipment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shipment_lines = list(shipment.lines.all())
+        for line in self.shipment_lines:
+            self.fields[f"claimed_{line.pk}"] = forms.IntegerField(
+                label=f"{line.product.sku} {line.product.local_name}",
+                min_value=0,
+                max_value=line.quantity,
+                initial=0,
+                required=False,
+                widget=QUANTITY,
+            )
+
+    def line_fields(self):
+        return [(line, self[f"claimed_{line.pk}"]) for line in self.shipment_lines]
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"claimed_{line.pk}") for line in self.shipment_lines):
+            raise forms.ValidationError(_("Name at least one product and quantity."), code="empty")
+        return data
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "lines": [
+                (line.product_id, data[f"claimed_{line.pk}"])
+                for line in self.shipment_lines
+                if data.get(f"claimed_{line.pk}")
+            ],
+            "description": data["description"],
+            "photo": data["photo"] or None,
+        }
+
+
+class ClaimResolveForm(BootstrapFormMixin, forms.Form):
+    resolution = forms.ChoiceField(
+        label=_("Decision"),
+        choices=DeliveryClaim.Resolution.choices,
+        widget=forms.RadioSelect,
+    )
+    amount = forms.DecimalField(
+        label=_("Credit amount"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("For a credit: at most the value of the goods; all of it when left empty."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("The dealer reads it.")
+    )

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dms.money import ZERO, money_field
 from dms.validators import validate_code
@@ -198,6 +199,15 @@ class Shipment(models.Model):
         blank=True,
         related_name="shipment",
         verbose_name=_("invoice"),
+    )
+    replaces = models.ForeignKey(
+        "DeliveryClaim",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacements",
+        verbose_name=_("replacement for claim"),
+        help_text=_("Goods sent again free of charge for a delivery claim: not invoiced, not part of the order."),
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_by = models.ForeignKey(
@@ -429,3 +439,116 @@ class PlanStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.route} #{self.sequence}"
+
+
+def claim_photo_path(claim, filename: str) -> str:
+    # The stored name never reuses the uploaded one: it is only shown, never trusted.
+    import uuid
+
+    return f"delivery-claims/{claim.dealer_id}/{uuid.uuid4().hex}"
+
+
+class DeliveryClaim(models.Model):
+    """Goods missing or damaged on arrival (到货异常): opened by the receipt that came short or by the dealer,
+    resolved by head office with a re-shipment or a credit note, or rejected, always with a reason."""
+
+    class Kind(models.TextChoices):
+        SHORTAGE = "shortage", _("shortage")
+        DAMAGE = "damage", _("damage")
+
+    class Resolution(models.TextChoices):
+        RESHIP = "reship", _("Re-ship the goods")
+        CREDIT = "credit", _("Credit the dealer's account")
+        REJECT = "reject", _("Reject the claim")
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("claim", "open")
+        RESHIPPED = "reshipped", _("re-shipped")
+        CREDITED = "credited", _("credited")
+        REJECTED = "rejected", pgettext_lazy("claim", "rejected")
+
+    number = models.CharField(_("claim number"), max_length=24, unique=True, editable=False)
+    shipment = models.ForeignKey(Shipment, on_delete=models.PROTECT, related_name="claims", verbose_name=_("shipment"))
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order"))
+    dealer = models.ForeignKey(
+        "dealers.Dealer", on_delete=models.PROTECT, related_name="delivery_claims", verbose_name=_("dealer")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    description = models.CharField(_("description"), max_length=1000, blank=True)
+    photo = models.FileField(_("photo"), upload_to=claim_photo_path, max_length=200, blank=True)
+    photo_type = models.CharField(pgettext_lazy("file", "content type"), max_length=50, blank=True)
+    photo_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    value = money_field(_("value of the goods"), help_text=_("What the claimed goods cost the dealer, VAT included."))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("opened by")
+    )
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolution_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    credit_amount = money_field(_("credited"), null=True, blank=True)
+    credit_note = models.OneToOneField(
+        "orders.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delivery_claim",
+        verbose_name=_("credit note"),
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("delivery claim")
+        verbose_name_plural = _("delivery claims")
+        indexes = [
+            # The claims newest first, of one status (the queue), and a dealer's.
+            models.Index(fields=["-opened_at", "-id"], name="claim_opened_idx"),
+            models.Index(fields=["status", "opened_at", "id"], name="claim_status_opened_idx"),
+            models.Index(fields=["dealer", "-opened_at", "-id"], name="claim_dealer_opened_idx"),
+        ]
+        permissions = [("resolve_claim", _("Can resolve delivery claims"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="claim_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(credit_amount__isnull=True) | Q(credit_amount__gt=0, credit_amount__lte=F("value")),
+                name="claim_credit_within_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class ClaimLine(models.Model):
+    """A product of the shipment and how many of it are missing or damaged."""
+
+    claim = models.ForeignKey(DeliveryClaim, on_delete=models.CASCADE, related_name="lines", verbose_name=_("claim"))
+    shipment_line = models.ForeignKey(
+        ShipmentLine, on_delete=models.PROTECT, related_name="claim_lines", verbose_name=_("shipment line")
+    )
+    product = models.ForeignKey("orders.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product"))
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("claim line")
+        verbose_name_plural = _("claim lines")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "shipment_line"], name="claim_line_once_per_shipment_line"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="claim_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim.number} · {self.product.sku} × {self.quantity}"

@@ -1,12 +1,23 @@
 """Reads of carriers, rate cards and vehicles (head office's, for those who ship or manage the fleet) and of
 shipments (as the orders they belong to: a dealer's own, head office's in its territory)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from dealers.models import Region
+from dms.events.models import Event
+from dms.events.selectors import event_list
+from dms.money import as_money
 from dms.scoping import dealer_q, signed_in, visible_dealers
+from logistics import verbs
 from logistics.models import (
     Carrier,
+    ClaimLine,
+    DeliveryClaim,
     DeliveryPlan,
     PlanRoute,
     PlanStop,
@@ -77,9 +88,11 @@ def shipment_list(*, user) -> QuerySet[Shipment]:
 
 
 def shipment_detail_queryset(*, user) -> QuerySet[Shipment]:
-    """A shipment with its lines and its journey, earliest step first."""
-    return shipment_list(user=user).prefetch_related(
-        Prefetch("tracking", queryset=TrackingEvent.objects.order_by("occurred_at", "id"))
+    """A shipment with its lines and its journey, earliest step first, and the claim it replaces goods for."""
+    return (
+        shipment_list(user=user)
+        .select_related("replaces")
+        .prefetch_related(Prefetch("tracking", queryset=TrackingEvent.objects.order_by("occurred_at", "id")))
     )
 
 
@@ -97,6 +110,75 @@ def order_shipments(*, order, with_tracking: bool = False) -> list[Shipment]:
             Prefetch("tracking", queryset=TrackingEvent.objects.order_by("-occurred_at", "-id"))
         )
     return list(shipments)
+
+
+@dataclass(frozen=True)
+class OrderFreight:
+    """What carrying an order costs: each carrier shipment's charge, or its quote until the carrier bills,
+    per unit those shipments carry and as a share of the order's net amount."""
+
+    freight: Decimal
+    units: int
+    charged: int  # shipments counted at the carrier's charge
+    quoted: int  # shipments counted at their quote
+    unpriced: int  # carrier shipments with neither (no rate card to the destination), left out
+    net_amount: Decimal
+
+    @property
+    def per_unit(self) -> Decimal | None:
+        return as_money(self.freight / self.units) if self.units else None
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        return (self.freight * 100 / self.net_amount).quantize(Decimal("0.01")) if self.net_amount else None
+
+
+def order_freight(*, order) -> OrderFreight | None:
+    """The freight of an order's carrier shipments that are not cancelled (the order is already in the reader's
+    scope), in one query; None when it has no such shipment. Own-fleet and pickup shipments carry no freight."""
+    units = (
+        ShipmentLine.objects.filter(shipment=OuterRef("pk"))
+        .order_by()
+        .values("shipment")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    priced = Q(shipment_cost__isnull=False)
+    totals = (
+        Shipment.objects.filter(order=order, mode=Shipment.Mode.CARRIER)
+        .exclude(status=Shipment.Status.CANCELLED)
+        .annotate(shipment_cost=Coalesce("freight_charge", "freight_quote"), shipment_units=Subquery(units))
+        .aggregate(
+            shipments=Count("pk"),
+            freight=Sum("shipment_cost"),
+            units=Sum("shipment_units", filter=priced),
+            charged=Count("pk", filter=Q(freight_charge__isnull=False)),
+            quoted=Count("pk", filter=Q(freight_charge__isnull=True, freight_quote__isnull=False)),
+        )
+    )
+    if not totals["shipments"]:
+        return None
+    return OrderFreight(
+        freight=totals["freight"] or Decimal("0.00"),
+        units=totals["units"] or 0,
+        charged=totals["charged"],
+        quoted=totals["quoted"],
+        unpriced=totals["shipments"] - totals["charged"] - totals["quoted"],
+        net_amount=order.net_amount,
+    )
+
+
+def last_charge(*, user, shipment: Shipment) -> Event | None:
+    """The latest record of the carrier's charge for the shipment: who recorded it, and the bill it came from."""
+    return (
+        event_list(user=user)
+        .filter(
+            verb=verbs.FREIGHT_CHARGED.code,
+            target_type=ContentType.objects.get_for_model(Shipment),
+            target_id=str(shipment.pk),
+        )
+        .first()
+    )
 
 
 def can_see_plans(user) -> bool:
@@ -138,4 +220,45 @@ def route_detail_queryset(*, user) -> QuerySet[PlanRoute]:
     )
     return PlanRoute.objects.select_related("plan__warehouse", "vehicle").prefetch_related(
         Prefetch("stops", queryset=stops.order_by("sequence"))
+    )
+
+
+def claim_list(*, user) -> QuerySet[DeliveryClaim]:
+    """Delivery claims of the dealers in the user's scope (a dealer's own), newest first."""
+    if not signed_in(user):
+        return DeliveryClaim.objects.none()
+    return (
+        DeliveryClaim.objects.filter(dealer_q(user, field="dealer"))
+        .select_related("dealer", "shipment", "order")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def claim_detail_queryset(*, user) -> QuerySet[DeliveryClaim]:
+    """A claim with its lines, the goods' shipment and warehouse, the credit note and any replacement."""
+    return (
+        claim_list(user=user)
+        .select_related("shipment__warehouse", "credit_note", "resolved_by", "opened_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=ClaimLine.objects.select_related("product", "shipment_line")),
+            Prefetch("replacements", queryset=Shipment.objects.order_by("id")),
+        )
+    )
+
+
+def shipment_claims(*, shipment) -> list[DeliveryClaim]:
+    """A shipment's claims (the shipment is already in the reader's scope), oldest first, with their lines."""
+    return _claims_of(shipment=shipment)
+
+
+def order_claims(*, order) -> list[DeliveryClaim]:
+    """The claims on an order's shipments (the order is already in the reader's scope), oldest first."""
+    return _claims_of(order=order)
+
+
+def _claims_of(**where) -> list[DeliveryClaim]:
+    return list(
+        DeliveryClaim.objects.filter(**where)
+        .prefetch_related(Prefetch("lines", queryset=ClaimLine.objects.select_related("product")))
+        .order_by("opened_at", "id")
     )

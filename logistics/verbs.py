@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from dms.events.verbs import register
+from dms.templatetags.money import cny
 
 FLEET_CHANGED = register(
     "logistics.fleet_changed", label=_("Carriers or fleet changed"), sentence=_("%(actor)s changed %(target)s")
@@ -33,6 +34,24 @@ SHIPMENT_CANCELLED = register(
     label=_("Shipment cancelled"),
     sentence=_("%(actor)s cancelled the shipment %(target)s"),
 )
+CLAIM_OPENED = register(
+    "logistics.claim_opened",
+    label=_("Delivery claim opened"),
+    sentence=_("%(actor)s reported goods missing or damaged: claim %(target)s"),
+    notifies=True,
+)
+CLAIM_RESOLVED = register(
+    "logistics.claim_resolved",
+    label=_("Delivery claim decided"),
+    sentence=_("%(actor)s decided the delivery claim %(target)s"),
+    notifies=True,
+)
+CLAIM_REOPENED = register(
+    "logistics.claim_reopened",
+    label=_("Delivery claim open again"),
+    sentence=_("%(actor)s cancelled the replacement for the claim %(target)s: it waits for a decision again"),
+    notifies=True,
+)
 PLAN_REQUESTED = register(
     "logistics.plan_requested",
     label=_("Delivery plan requested"),
@@ -53,4 +72,10 @@ PLAN_DISPATCHED = register(
     "logistics.plan_dispatched",
     label=_("Delivery plan dispatched"),
     sentence=_("%(actor)s dispatched the delivery plan %(target)s"),
+)
+FREIGHT_CHARGED = register(
+    "logistics.freight_charged",
+    label=_("Carrier's charge recorded"),
+    sentence=_("%(actor)s recorded the carrier's charge of %(amount)s for the shipment %(target)s"),
+    values=lambda data: {"amount": cny(data.get("amount"))},
 )

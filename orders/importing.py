@@ -253,7 +253,7 @@ def apply_stock_counts(*, actor: User, rows: list[dict], reason: str) -> StockCo
 
 
 def _method_aliases() -> dict[str, str]:
-    aliases = choice_aliases(Payment.Method.choices)
+    aliases = choice_aliases(Payment.RECEIVED_METHODS)
     for method, words in METHOD_WORDS.items():
         aliases.update((norm(word), method) for word in words)
     return aliases

@@ -513,6 +513,12 @@ class Payment(models.Model):
         BANK_ACCEPTANCE = "bank_acceptance", _("bank acceptance bill")
         CASH = "cash", _("cash")
         OTHER = "other", _("other")
+        # Not money received: what the brand owes the dealer back (a delivery claim, a campaign payout), applied
+        # to its open invoices like a payment.
+        CREDIT_NOTE = "credit_note", _("credit note")
+
+    # The methods of money received, which a person records or imports; credit notes are issued by the system.
+    RECEIVED_METHODS = [choice for choice in Method.choices if choice[0] != "credit_note"]
 
     dealer = models.ForeignKey(
         "dealers.Dealer", on_delete=models.PROTECT, related_name="payments", verbose_name=_("dealer")

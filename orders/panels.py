@@ -1,6 +1,7 @@
 """Panels that apps above this one add to an order's page, at head office and in the portal (the logistics app's
-shipments). The orders app owns the pages and never imports those apps: they register their panels when they are
-ready, as apps add sections to the dealer page (``dealers.sections``)."""
+shipments), and the figures they add to the order API's detail (its freight). The orders app owns the pages and the
+API and never imports those apps: they register their panels and figures when they are ready, as apps add sections
+to the dealer page (``dealers.sections``)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,3 +43,24 @@ def panels(*, user, order, audience: str) -> list[Shown]:
         if context is not None:
             shown.append(Shown(template=panel.template, context=context))
     return shown
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What an app above adds to the order API's detail under ``key``: ``data(user=..., order=...)``, or None when
+    the user has nothing to read there, shaped (and described in the schema) by the DRF ``serializer`` class."""
+
+    key: str
+    serializer: type
+    data: Callable[..., object | None]
+
+
+_figures: dict[str, Figures] = {}
+
+
+def register_figures(figures: Figures) -> None:
+    _figures[figures.key] = figures
+
+
+def figures() -> list[Figures]:
+    return sorted(_figures.values(), key=lambda f: f.key)

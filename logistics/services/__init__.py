@@ -1,5 +1,7 @@
 """Every change to carriers, rate cards, vehicles and shipments. One transaction each; an event for each."""
 
+from logistics.services.claims import can_resolve, claim_open, claim_resolve
+from logistics.services.common import DEFAULT_WINDOW, SHIPMENT_TRANSITIONS, shipment_defaults, shipment_move
 from logistics.services.fleet import (
     CARRIER_FIELDS,
     RATE_CARD_FIELDS,
@@ -11,6 +13,22 @@ from logistics.services.fleet import (
     rate_card_save,
     receiving_window_save,
     vehicle_save,
+)
+from logistics.services.freight import (
+    CHARGEABLE,
+    FREIGHT_LAYOUT,
+    FREIGHT_TEMPLATE,
+    ChargeDifference,
+    FreightReport,
+    FreightRowError,
+    InvalidCharge,
+    NotByCarrier,
+    NotCarried,
+    charge_difference,
+    freight_charge_record,
+    freight_charges_apply,
+    freight_charges_check,
+    freight_charges_import,
 )
 from logistics.services.plans import (
     PLAN_TRANSITIONS,
@@ -25,8 +43,6 @@ from logistics.services.plans import (
     delivery_plan_solve,
 )
 from logistics.services.shipments import (
-    DEFAULT_WINDOW,
-    SHIPMENT_TRANSITIONS,
     NothingToShip,
     left_by_warehouse,
     left_to_plan,
@@ -34,26 +50,37 @@ from logistics.services.shipments import (
     order_ship_rest,
     shipment_cancel,
     shipment_create,
-    shipment_defaults,
     shipment_deliver,
     shipment_dispatch,
-    shipment_move,
     shipment_track,
 )
 
 __all__ = [
     "CARRIER_FIELDS",
+    "CHARGEABLE",
     "DEFAULT_WINDOW",
+    "FREIGHT_LAYOUT",
+    "FREIGHT_TEMPLATE",
     "PLAN_TRANSITIONS",
     "RATE_CARD_FIELDS",
     "RECEIVING_WINDOW_FIELDS",
     "SHIPMENT_TRANSITIONS",
     "VEHICLE_FIELDS",
+    "ChargeDifference",
+    "FreightReport",
+    "FreightRowError",
+    "InvalidCharge",
+    "NotByCarrier",
+    "NotCarried",
     "NothingToShip",
     "PlanDispatched",
     "Quote",
     "RouteInfeasible",
+    "can_resolve",
     "carrier_save",
+    "charge_difference",
+    "claim_open",
+    "claim_resolve",
     "day_shipments",
     "delivery_plan_dispatch",
     "delivery_plan_lock_route",
@@ -61,6 +88,10 @@ __all__ = [
     "delivery_plan_reoptimise",
     "delivery_plan_request",
     "delivery_plan_solve",
+    "freight_charge_record",
+    "freight_charges_apply",
+    "freight_charges_check",
+    "freight_charges_import",
     "freight_quote",
     "left_by_warehouse",
     "left_to_plan",

@@ -22,7 +22,8 @@ from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, Ru
 from dms.scoping import actor_or_none
 from logistics import routing, selectors, verbs
 from logistics.models import DeliveryPlan, PlanRoute, PlanStop, Shipment, Vehicle
-from logistics.services.shipments import _dispatch, _lock_order, _lock_shipment
+from logistics.services.common import lock_order, lock_shipment
+from logistics.services.shipments import _dispatch
 from orders import services as orders
 from orders.models import Warehouse
 
@@ -349,11 +350,19 @@ def delivery_plan_dispatch(*, actor: User | None, plan: DeliveryPlan) -> Deliver
         stops = list(current.stops.select_related("shipment__order").order_by("shipment__order_id", "shipment_id"))
         sent = 0
         for stop in stops:
-            order = _lock_order(stop.shipment.order)
-            shipment = _lock_shipment(stop.shipment)
+            order = lock_order(stop.shipment.order)
+            shipment = lock_shipment(stop.shipment)
             if shipment.status != Shipment.Status.PLANNED:
                 continue  # cancelled or sent another way since the plan was made
-            _dispatch(actor, order, shipment)
+            if shipment.replaces_id:
+                # A replacement short of free stock stays planned; the rest of the day leaves.
+                try:
+                    with transaction.atomic():
+                        _dispatch(actor, order, shipment)
+                except orders.InsufficientStock:
+                    continue
+            else:
+                _dispatch(actor, order, shipment)
             sent += 1
         current.dispatched_at = timezone.now()
         current.save()

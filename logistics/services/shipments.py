@@ -20,65 +20,32 @@ from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, Ru
 from dms.numbers import next_number
 from dms.scoping import actor_or_none
 from logistics import verbs
-from logistics.models import Carrier, ReceivingWindow, Shipment, ShipmentLine, TrackingEvent
+from logistics.models import Carrier, DeliveryClaim, Shipment, ShipmentLine, TrackingEvent
+from logistics.services.claims import shortage_claim_open
+from logistics.services.common import (
+    St,
+    lock_order,
+    lock_shipment,
+    require_receiver,
+    require_shipper,
+    shipment_defaults,
+    shipment_move,
+)
 from logistics.services.fleet import freight_quote
 from orders import services as orders
 from orders.models import Order, OrderLine, Reservation, Warehouse
-from orders.services.common import people_to_tell, require_dealer_access, required_reason
+from orders.services.common import dealer_admins, people_to_tell, required_reason
 
-St = Shipment.Status
 Kind = TrackingEvent.Kind
 
-SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    St.PLANNED: frozenset({St.IN_TRANSIT, St.CANCELLED}),
-    St.IN_TRANSIT: frozenset({St.DELIVERED, St.EXCEPTION}),
-    St.EXCEPTION: frozenset({St.IN_TRANSIT, St.DELIVERED}),
-    St.DELIVERED: frozenset(),
-    St.CANCELLED: frozenset(),
-}
 # What a tracking event does to the shipment's status when it is the latest one; the others leave it as it is.
 EVENT_STATUS = {Kind.EXCEPTION: St.EXCEPTION, Kind.IN_TRANSIT: St.IN_TRANSIT, Kind.OUT_FOR_DELIVERY: St.IN_TRANSIT}
-DEFAULT_WINDOW = (time(9, 0), time(17, 0))
 
 
 class NothingToShip(DomainError):
     code = "nothing_to_ship"
     message = _("Nothing of this order is left to ship from this warehouse.")
     status_code = 409
-
-
-def shipment_move(shipment: Shipment, target: str) -> None:
-    """The one place a shipment's status is assigned, checked against ``SHIPMENT_TRANSITIONS``."""
-    if target not in SHIPMENT_TRANSITIONS[shipment.status]:
-        raise InvalidTransition(current=shipment.get_status_display(), target=St(target).label)
-    shipment.status = target
-
-
-def _require_shipper(actor: User | None, dealer_id: int) -> None:
-    if not orders.can(actor, "ship_order"):
-        raise PermissionDeniedError()
-    require_dealer_access(actor, dealer_id)
-
-
-def _require_receiver(actor: User | None, shipment: Shipment) -> None:
-    """A dealer signs for its own shipments; the order desk (or a driver) records delivery of any in its scope."""
-    if actor is not None and actor.is_dealer_user:
-        if actor.dealer_id != shipment.dealer_id:
-            raise PermissionDeniedError()
-        return
-    _require_shipper(actor, shipment.dealer_id)
-
-
-def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update(of=("self",)).select_related("dealer").get(pk=order.pk)
-
-
-def _lock_shipment(shipment: Shipment) -> Shipment:
-    return (
-        Shipment.objects.select_for_update(of=("self",))
-        .select_related("dealer", "warehouse", "carrier")
-        .get(pk=shipment.pk)
-    )
 
 
 def left_to_plan(*, order: Order, warehouse_id: int) -> dict[int, int]:
@@ -89,7 +56,10 @@ def left_to_plan(*, order: Order, warehouse_id: int) -> dict[int, int]:
     )
     planned = dict(
         ShipmentLine.objects.filter(
-            shipment__order=order, shipment__warehouse_id=warehouse_id, shipment__status=St.PLANNED
+            shipment__order=order,
+            shipment__warehouse_id=warehouse_id,
+            shipment__status=St.PLANNED,
+            shipment__replaces__isnull=True,
         )
         .values("order_line_id")
         .annotate(total=Sum("quantity"))
@@ -138,16 +108,6 @@ def _chosen_lines(order: Order, left: dict[int, int], lines) -> list[tuple[Order
             data={"lines": problems},
         )
     return [(order_lines[line_id], quantity) for line_id, quantity in chosen.items() if quantity]
-
-
-def shipment_defaults(order: Order) -> dict:
-    """When a new shipment of the order is wanted and when the dealer takes deliveries, unless said otherwise:
-    the day the order asked for (today at the earliest), and the dealer's receiving window or 09:00–17:00."""
-    today = timezone.localdate()
-    window = ReceivingWindow.objects.filter(dealer_id=order.dealer_id).first()
-    opens, closes = (window.opens, window.closes) if window else DEFAULT_WINDOW
-    requested = max(order.requested_delivery_date or today, today)
-    return {"requested_date": requested, "window_opens": opens, "window_closes": closes}
 
 
 def _window(order: Order, opens, closes) -> tuple[time, time]:
@@ -205,10 +165,10 @@ def shipment_create(
 ) -> Shipment:
     """Plan a shipment of an approved order from one warehouse: ``lines`` as (product, quantity), or everything
     the order holds reserved there and no other planned shipment takes."""
-    _require_shipper(actor, order.dealer_id)
+    require_shipper(actor, order.dealer_id)
     _mode_and_carrier(mode, carrier)
     with transaction.atomic():
-        locked = _lock_order(order)
+        locked = lock_order(order)
         if locked.status not in orders.SHIPPABLE:
             raise InvalidTransition(current=locked.get_status_display(), target=Order.Status.SHIPPED.label)
         left = left_to_plan(order=locked, warehouse_id=warehouse.pk)
@@ -258,10 +218,19 @@ def shipment_create(
 def _dispatch(actor: User | None, order: Order, shipment: Shipment) -> None:
     """Dispatch a planned shipment whose order and row the caller has locked."""
     shipment_move(shipment, St.IN_TRANSIT)
-    quantities = dict(shipment.lines.values_list("order_line_id", "quantity"))
-    shipment.invoice = orders.order_fulfil(
-        actor=actor, order=order, warehouse_id=shipment.warehouse_id, quantities=quantities
-    )
+    if shipment.replaces_id:
+        orders.stock_issue_free(
+            actor=actor,
+            order=order,
+            warehouse_id=shipment.warehouse_id,
+            quantities=dict(shipment.lines.values_list("product_id", "quantity")),
+            reason=shipment.note,
+        )
+    else:
+        quantities = dict(shipment.lines.values_list("order_line_id", "quantity"))
+        shipment.invoice = orders.order_fulfil(
+            actor=actor, order=order, warehouse_id=shipment.warehouse_id, quantities=quantities
+        )
     shipment.dispatched_at = timezone.now()
     shipment.save()
     TrackingEvent.objects.create(
@@ -275,7 +244,7 @@ def _dispatch(actor: User | None, order: Order, shipment: Shipment) -> None:
         actor=actor,
         verb=verbs.SHIPMENT_DISPATCHED.code,
         target=shipment,
-        data={"order": order.number, "invoice": shipment.invoice.number},
+        data={"order": order.number, "invoice": shipment.invoice.number if shipment.invoice_id else ""},
         notify=people_to_tell(order),
     )
 
@@ -283,10 +252,10 @@ def _dispatch(actor: User | None, order: Order, shipment: Shipment) -> None:
 def shipment_dispatch(*, actor: User | None, shipment: Shipment) -> Shipment:
     """The goods leave: the stock goes out of the warehouse and what shipped is invoiced. Twice at once
     dispatches once; the second is refused as an invalid move."""
-    _require_shipper(actor, shipment.dealer_id)
+    require_shipper(actor, shipment.dealer_id)
     with transaction.atomic():
-        order = _lock_order(shipment.order)
-        locked = _lock_shipment(shipment)
+        order = lock_order(shipment.order)
+        locked = lock_shipment(shipment)
         _dispatch(actor, order, locked)
     return locked
 
@@ -294,21 +263,40 @@ def shipment_dispatch(*, actor: User | None, shipment: Shipment) -> Shipment:
 def shipment_cancel(*, actor: User | None, shipment: Shipment, reason: str) -> Shipment:
     """Cancel a planned shipment: its quantities are left to plan again (the order keeps them reserved)."""
     reason = required_reason(reason)
-    _require_shipper(actor, shipment.dealer_id)
+    require_shipper(actor, shipment.dealer_id)
     with transaction.atomic():
-        _lock_order(shipment.order)
-        locked = _lock_shipment(shipment)
+        lock_order(shipment.order)
+        locked = lock_shipment(shipment)
         shipment_move(locked, St.CANCELLED)
         locked.cancelled_at = timezone.now()
         locked.save()
+        if locked.replaces_id:
+            _reopen_claim(actor, locked, reason)
         events.record(actor=actor, verb=verbs.SHIPMENT_CANCELLED.code, target=locked, data={"reason": reason})
     return locked
+
+
+def _reopen_claim(actor: User | None, replacement: Shipment, reason: str) -> None:
+    """A replacement cancelled before it left: its claim waits for head office's decision again, and the dealer,
+    told the goods were coming, is told they are not."""
+    reopened = DeliveryClaim.objects.filter(pk=replacement.replaces_id, status=DeliveryClaim.Status.RESHIPPED).update(
+        status=DeliveryClaim.Status.OPEN, resolved_at=None, resolved_by=None, resolution_reason=""
+    )
+    if reopened:
+        claim = DeliveryClaim.objects.select_related("dealer").get(pk=replacement.replaces_id)
+        events.record(
+            actor=actor,
+            verb=verbs.CLAIM_REOPENED.code,
+            target=claim,
+            data={"shipment": replacement.number, "reason": reason},
+            notify=dealer_admins(claim.dealer),
+        )
 
 
 def _received(shipment: Shipment, received) -> list[ShipmentLine]:
     """The shipment's lines with ``quantity_received`` set: everything when ``received`` is None, else per
     product as given (a product not named arrived in full)."""
-    lines = list(shipment.lines.select_related("product"))
+    lines = list(shipment.lines.select_related("product", "order_line"))
     if received is None:
         received = {}
     by_product = {line.product_id: line for line in lines}
@@ -337,7 +325,8 @@ def _finish_order_if_delivered(actor: User | None, order: Order) -> None:
     """The order is delivered once it has shipped in full and each of its shipments has arrived."""
     if order.status != Order.Status.SHIPPED:
         return
-    if Shipment.objects.filter(order=order, status__in=(St.PLANNED, St.IN_TRANSIT, St.EXCEPTION)).exists():
+    on_the_way = (St.PLANNED, St.IN_TRANSIT, St.EXCEPTION)
+    if Shipment.objects.filter(order=order, status__in=on_the_way, replaces__isnull=True).exists():
         return
     order.status = orders.order_delivered(actor=actor, order=order).status
 
@@ -364,6 +353,7 @@ def _deliver(
     shipment.delivery_latitude, shipment.delivery_longitude = latitude, longitude
     shipment.delivery_recorded_by = actor_or_none(actor)
     shipment.save()
+    claim = shortage_claim_open(actor=actor, shipment=shipment, lines=lines)
     short = [
         {"sku": line.product.sku, "shipped": line.quantity, "received": line.quantity_received}
         for line in lines
@@ -383,7 +373,7 @@ def _deliver(
         actor=actor,
         verb=verbs.SHIPMENT_DELIVERED.code,
         target=shipment,
-        data={"order": order.number, "short": short},
+        data={"order": order.number, "short": short, "claim": claim.number if claim else ""},
         notify=people_to_tell(order),
     )
     _finish_order_if_delivered(actor, order)
@@ -402,10 +392,10 @@ def shipment_deliver(
     """Record receipt (proof of delivery): what arrived of each line (``received`` by product; all of it when
     not given), who took it, where. The dealer signs for its own shipments; the order desk or a driver records
     it for any shipment in their scope. The last shipment to arrive delivers the order."""
-    _require_receiver(actor, shipment)
+    require_receiver(actor, shipment)
     with transaction.atomic():
-        order = _lock_order(shipment.order)
-        locked = _lock_shipment(shipment)
+        order = lock_order(shipment.order)
+        locked = lock_shipment(shipment)
         _deliver(
             actor,
             order,
@@ -435,7 +425,7 @@ def shipment_track(
     answers the event already recorded. An event that happened before the latest one is placed in its turn
     and leaves the status to the latest; ``delivered`` records the shipment delivered in full; ``delayed`` tells
     the dealer."""
-    _require_shipper(actor, shipment.dealer_id)
+    require_shipper(actor, shipment.dealer_id)
     if status not in Kind.values or status == Kind.DISPATCHED:
         raise RuleViolation(_("Unknown tracking status."), code="invalid_status", field="status")
     external_id = (external_id or "").strip()
@@ -443,8 +433,8 @@ def shipment_track(
     if occurred_at > now + timedelta(minutes=5):
         raise RuleViolation(_("A tracking event cannot happen in the future."), code="in_future", field="occurred_at")
     with transaction.atomic():
-        order = _lock_order(shipment.order)
-        locked = _lock_shipment(shipment)
+        order = lock_order(shipment.order)
+        locked = lock_shipment(shipment)
         if external_id:
             seen = TrackingEvent.objects.filter(shipment=locked, external_id=external_id).first()
             if seen is not None:
@@ -488,16 +478,17 @@ def shipment_track(
 def order_ship_rest(*, actor: User | None, order: Order) -> Order:
     """Ship everything of the order that has not left yet: its planned shipments are dispatched, and the rest
     goes as one more shipment from each warehouse holding it."""
-    _require_shipper(actor, order.dealer_id)
+    require_shipper(actor, order.dealer_id)
     with transaction.atomic():
-        locked = _lock_order(order)
+        locked = lock_order(order)
         if locked.status not in orders.SHIPPABLE:
             raise InvalidTransition(current=locked.get_status_display(), target=Order.Status.SHIPPED.label)
-        for shipment in locked.shipments.filter(status=St.PLANNED).order_by("pk"):
-            _dispatch(actor, locked, _lock_shipment(shipment))
+        # The order's own shipments; a replacement for a claim leaves on its own, from free stock.
+        for shipment in locked.shipments.filter(status=St.PLANNED, replaces__isnull=True).order_by("pk"):
+            _dispatch(actor, locked, lock_shipment(shipment))
         for warehouse, _left in left_by_warehouse(order=locked):
             shipment = shipment_create(actor=actor, order=locked, warehouse=warehouse)
-            _dispatch(actor, locked, _lock_shipment(shipment))
+            _dispatch(actor, locked, lock_shipment(shipment))
     locked.refresh_from_db()
     return locked
 
@@ -505,17 +496,17 @@ def order_ship_rest(*, actor: User | None, order: Order) -> Order:
 def order_deliver_all(*, actor: User | None, order: Order) -> Order:
     """Everything of a shipped order arrived in full: each shipment still on its way is recorded delivered."""
     with transaction.atomic():
-        locked = _lock_order(order)
+        locked = lock_order(order)
         if actor is not None and actor.is_dealer_user:
             if actor.dealer_id != locked.dealer_id:
                 raise PermissionDeniedError()
         else:
-            _require_shipper(actor, locked.dealer_id)
+            require_shipper(actor, locked.dealer_id)
         if locked.status != Order.Status.SHIPPED:
             raise InvalidTransition(current=locked.get_status_display(), target=Order.Status.DELIVERED.label)
         on_the_way = locked.shipments.filter(status__in=(St.IN_TRANSIT, St.EXCEPTION)).order_by("pk")
         for shipment in on_the_way:
-            _deliver(actor, locked, _lock_shipment(shipment))
+            _deliver(actor, locked, lock_shipment(shipment))
         # An order shipped before it had shipments has none on the way and is delivered here.
         _finish_order_if_delivered(actor, locked)
     locked.refresh_from_db()

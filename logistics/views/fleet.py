@@ -7,6 +7,7 @@ from dms.views import HQ, ScopedDetailView, ScopedListView
 from logistics import forms as logistics_forms
 from logistics import selectors, services
 from logistics.filters import CarrierFilterSet, VehicleFilterSet
+from orders import services as orders
 from orders.models import Warehouse
 
 
@@ -15,7 +16,10 @@ class FleetMixin:
     may_use = staticmethod(selectors.can_see_fleet)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=selectors.can_manage_fleet(self.request.user), **kwargs)
+        user = self.request.user
+        return super().get_context_data(
+            can_manage=selectors.can_manage_fleet(user), can_import_charges=orders.can(user, "ship_order"), **kwargs
+        )
 
 
 class CarrierListView(FleetMixin, ScopedListView):

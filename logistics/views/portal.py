@@ -1,4 +1,5 @@
-"""Dealer portal: a dealer records what arrived of its own shipment (proof of delivery), from the order's page."""
+"""Dealer portal: a dealer records what arrived of its own shipment (proof of delivery) and reports goods missing
+or damaged, from the order's page."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
@@ -33,6 +34,25 @@ class ShipmentReceiveView(RoleRequiredMixin, View):
                     messages.success(
                         request, _("Thank you: receipt of %(number)s is recorded.") % {"number": done.number}
                     )
+                return redirect(f"{_order_url(shipment)}#shipment-{shipment.pk}")
+        flash_form_errors(request, form)
+        return redirect(f"{_order_url(shipment)}#shipment-{shipment.pk}")
+
+
+class ShipmentClaimView(RoleRequiredMixin, View):
+    allowed_roles = DEALER
+
+    def post(self, request, pk):
+        shipment = get_object_or_404(selectors.shipment_list(user=request.user), pk=pk)
+        form = forms.ClaimForm(request.POST, request.FILES, shipment=shipment)
+        if form.is_valid():
+            claim = run_service(form, services.claim_open, actor=request.user, shipment=shipment, **form.service_data())
+            if claim is not None:
+                messages.success(
+                    request,
+                    _("Claim %(number)s sent to head office; you are told when it is decided.")
+                    % {"number": claim.number},
+                )
                 return redirect(f"{_order_url(shipment)}#shipment-{shipment.pk}")
         flash_form_errors(request, form)
         return redirect(f"{_order_url(shipment)}#shipment-{shipment.pk}")

@@ -34,6 +34,9 @@ class ShipmentListView(ScopedListView):
     template_name = "logistics/shipment_list.html"
     context_object_name = "shipments"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_import_charges=may_ship(self.request.user), **kwargs)
+
 
 class ShipmentDetailView(ScopedDetailView):
     """A shipment, its lines with what arrived, its journey, and what the order desk may do with it next."""
@@ -53,10 +56,22 @@ class ShipmentDetailView(ScopedDetailView):
             "can_cancel": shipper and St.CANCELLED in allowed,
             "can_deliver": shipper and St.DELIVERED in allowed,
             "can_track": shipper and shipment.status in (St.IN_TRANSIT, St.EXCEPTION),
+            "can_charge": shipper and shipment.mode == Shipment.Mode.CARRIER and shipment.status in services.CHARGEABLE,
+            "charge_form": kwargs.pop("charge_form", None)
+            or forms.FreightChargeForm(initial={"amount": shipment.freight_charge}),
+            "charge_difference": services.charge_difference(shipment),
+            "last_charge": (
+                selectors.last_charge(user=self.request.user, shipment=shipment)
+                if shipment.freight_charge is not None
+                else None
+            ),
             "delivery_form": kwargs.pop("delivery_form", None) or forms.DeliveryForm(shipment=shipment),
             "tracking_form": kwargs.pop("tracking_form", None) or forms.TrackingForm(initial={"occurred_at": now}),
             "cancel_form": kwargs.pop("cancel_form", None) or forms.CancelForm(),
             "steps": list(reversed(shipment.tracking.all())),
+            "claims": selectors.shipment_claims(shipment=shipment),
+            "can_claim": shipper and shipment.status == St.DELIVERED,
+            "claim_form": kwargs.pop("claim_form", None) or forms.ClaimForm(shipment=shipment),
         }
         return super().get_context_data(**context, **kwargs)
 
@@ -108,6 +123,8 @@ class ShipmentDispatchView(ShipmentActionView):
     done_message = gettext_lazy("Shipment dispatched: the stock has left and the invoice is issued.")
 
     def perform(self, *, shipment, form):
+        if shipment.replaces_id:
+            self.done_message = gettext_lazy("Replacement dispatched: the goods have left the free stock.")
         return services.shipment_dispatch(actor=self.request.user, shipment=shipment)
 
 
@@ -140,6 +157,15 @@ class ShipmentTrackView(ShipmentActionView):
     def perform(self, *, shipment, form):
         event, _created = services.shipment_track(actor=self.request.user, shipment=shipment, **form.cleaned_data)
         return event
+
+
+class ShipmentChargeView(ShipmentActionView):
+    form_class = forms.FreightChargeForm
+    form_name = "charge_form"
+    done_message = gettext_lazy("The carrier's charge is recorded.")
+
+    def perform(self, *, shipment, form):
+        return services.freight_charge_record(actor=self.request.user, shipment=shipment, **form.cleaned_data)
 
 
 class ShipmentPlanView(RoleRequiredMixin, TemplateView):

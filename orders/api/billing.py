@@ -117,7 +117,7 @@ class PaymentCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     received_on = serializers.DateField()
     reference = serializers.CharField(max_length=100, help_text=_("Bank or ERP reference, unique per dealer."))
-    method = serializers.ChoiceField(choices=Payment.Method.choices, required=False)
+    method = serializers.ChoiceField(choices=Payment.RECEIVED_METHODS, required=False)
     note = serializers.CharField(max_length=500, allow_blank=True, required=False)
 
 

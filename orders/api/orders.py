@@ -10,11 +10,11 @@ from dealers.models import Region
 from dealers.selectors import dealers_in_scope
 from dms.api.fields import MAX_ID
 from dms.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from dms.api.scoping import in_scope_or_404
+from dms.api.scoping import found_in_scope_or_404, in_scope_or_404
 from dms.api.viewsets import ScopedViewSet
 from dms.errors import PermissionDeniedError
 from dms.views import EVERYONE, HQ
-from orders import selectors, services
+from orders import panels, selectors, services
 from orders.filters import OrderFilterSet
 from orders.models import Invoice, Order, OrderLine, Reservation
 
@@ -139,6 +139,17 @@ class OrderSerializer(serializers.ModelSerializer):
         return invoice.number if invoice else None
 
 
+class OrderDetailSerializer(OrderSerializer):
+    """One order as the API's detail shows it: with the figures apps above add (``panels.figures``, such as the
+    logistics app's freight), which the view reads and sets on the order under their keys."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for extra in panels.figures():
+            fields[extra.key] = extra.serializer(read_only=True, allow_null=True)
+        return fields
+
+
 # Building OrderSerializer's fields (model introspection, the nested line and reservation serializers) costs
 # several times what rendering one order does. The write actions answer with one instance built once per
 # process: it reads no context, every value comes from the order itself.
@@ -223,6 +234,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
             return queryset
         return super().filter_queryset(queryset)
 
+    def get_serializer_class(self):
+        return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
+
+    def retrieve(self, request, pk=None):
+        order = self.get_object()
+        for extra in panels.figures():
+            setattr(order, extra.key, extra.data(user=request.user, order=order))
+        return Response(self.get_serializer(order).data)
+
     def _response(self, order, status_code=status.HTTP_200_OK):
         detail = selectors.order_api_queryset(user=self.request.user).get(pk=order.pk)
         return self._answer(detail, status_code)
@@ -236,6 +256,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
         if user.is_dealer_user:
             if dealer_id is not None and dealer_id != user.dealer_id:
                 raise PermissionDeniedError(_("A dealer user orders for their own dealer only."))
+            if type(user).dealer.is_cached(user):
+                # Their own dealer, the whole of their scope, came with them (``token_authenticate``).
+                return user.dealer
             dealer_id = user.dealer_id
         elif dealer_id is None:
             raise serializers.ValidationError({"dealer": [_("Choose the dealer the order is for.")]})
@@ -264,7 +287,8 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewS
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request, pk=None):
-        order = services.order_submit(actor=request.user, order=self.get_object())
+        with found_in_scope_or_404(Order, pk) as named:
+            order = services.order_submit(actor=request.user, order=named)
         return self._answer(services.order_as_written(order))
 
     @extend_schema(request=OrderApproveSerializer, responses={200: OrderSerializer})

@@ -154,7 +154,9 @@ class PaymentForm(BootstrapFormMixin, forms.Form):
     reference = forms.CharField(
         label=_("Reference"), max_length=100, help_text=_("The bank or ERP reference; unique per dealer.")
     )
-    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=Payment.RECEIVED_METHODS, initial=Payment.Method.BANK_TRANSFER
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, user, **kwargs):

@@ -2,14 +2,16 @@
 
 Lock order, everywhere: order row → dealer's credit account → stock levels (by product, then
 warehouse) → invoices and payments (oldest first). Following one order means two transactions
-can wait for each other but never deadlock. The one exception: recording a payment locks, after
-the account, the shipped or delivered orders whose invoices it paid; those orders are never the
-ones a shipment (which locks an approved order, then the account) is waiting on.
+can wait for each other but never deadlock. The one exception: recording a payment or issuing a
+credit note locks, after the account, the shipped or delivered orders whose invoices it paid; those
+orders are never the ones a shipment (which locks an approved order, then the account) is waiting
+on, and a credit note's caller holds no order's lock.
 """
 
 from orders.services.billing import (
     PaymentReferenceTaken,
     credit_limit_set,
+    credit_note_issue,
     default_warehouse_set,
     payment_record,
     payments_record,
@@ -61,7 +63,14 @@ from orders.services.orders import (
     order_update,
     orders_release_expired,
 )
-from orders.services.stock import MAX_ADJUSTMENT, MAX_STOCK, InsufficientStock, stock_adjust, stock_set_counts
+from orders.services.stock import (
+    MAX_ADJUSTMENT,
+    MAX_STOCK,
+    InsufficientStock,
+    stock_adjust,
+    stock_issue_free,
+    stock_set_counts,
+)
 
 __all__ = [
     "CATALOGUE_FIELDS",
@@ -90,6 +99,7 @@ __all__ = [
     "can_see_stock",
     "catalogue_save",
     "credit_limit_set",
+    "credit_note_issue",
     "credit_reasons",
     "default_warehouse_set",
     "invoice_move",
@@ -118,5 +128,6 @@ __all__ = [
     "price_list_save",
     "register_shipping",
     "stock_adjust",
+    "stock_issue_free",
     "stock_set_counts",
 ]

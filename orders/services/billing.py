@@ -9,6 +9,7 @@ from dms import events
 from dms.accounts.models import User
 from dms.errors import DomainError, RuleViolation
 from dms.money import as_money
+from dms.scoping import actor_or_none
 from orders import verbs
 from orders.models import CreditAccount, Invoice, Order, Payment, Warehouse
 from orders.services.common import dealer_admins, lock_account, require, require_dealer_access, required_reason
@@ -48,7 +49,7 @@ def payment_record(
         raise RuleViolation(
             _("A payment cannot be received in the future."), code="received_in_future", field="received_on"
         )
-    if method not in Payment.Method.values:
+    if method not in Payment.Method.values or method == Payment.Method.CREDIT_NOTE:
         raise RuleViolation(_("Unknown payment method."), code="invalid_method", field="method")
     with transaction.atomic():
         lock_account(dealer)
@@ -77,12 +78,40 @@ def payment_record(
             data={"amount": str(amount), "invoices_paid": len(paid_ids)},
             notify=dealer_admins(dealer),
         )
-        # Shipped orders too: a delivery being confirmed right now is waited for, then seen as delivered.
-        settled = Order.objects.select_for_update(of=("self",)).filter(
-            pk__in=Invoice.objects.filter(pk__in=paid_ids).values("order_id"), status__in=(S.SHIPPED, S.DELIVERED)
+        _complete_settled(paid_ids)
+    return payment
+
+
+def _complete_settled(paid_ids: list[int]) -> None:
+    """Complete the delivered orders whose invoices are now all paid. After the credit account's lock: the one
+    place an order is locked after the account (see the package's lock order)."""
+    # Shipped orders too: a delivery being confirmed right now is waited for, then seen as delivered.
+    settled = Order.objects.select_for_update(of=("self",)).filter(
+        pk__in=Invoice.objects.filter(pk__in=paid_ids).values("order_id"), status__in=(S.SHIPPED, S.DELIVERED)
+    )
+    for order in settled.order_by("pk"):
+        complete_if_settled(order)
+
+
+def credit_note_issue(*, actor: User | None, dealer: Dealer, amount, reference: str, note: str = "") -> Payment:
+    """What the brand owes the dealer back (a delivery claim, a campaign payout): a credit on its account that
+    pays its oldest open invoices first, like money received, completes the orders it settles, and shows on the
+    statement. The caller decides who may grant it, holds no order's lock (the account is locked here first) and
+    names the source document in ``reference``."""
+    with transaction.atomic():
+        lock_account(dealer)
+        payment = Payment.objects.create(
+            dealer=dealer,
+            amount=amount,
+            unallocated_amount=amount,
+            received_on=timezone.localdate(),
+            reference=reference,
+            method=Payment.Method.CREDIT_NOTE,
+            note=note[:500],
+            recorded_by=actor_or_none(actor),
         )
-        for order in settled.order_by("pk"):
-            complete_if_settled(order)
+        _complete_settled(allocate(dealer_id=dealer.pk))
+        payment.refresh_from_db(fields=["unallocated_amount"])
     return payment
 
 

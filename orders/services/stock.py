@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dms import events
 from dms.accounts.models import User
+from dms.compiled import CompiledQuery
 from dms.errors import DomainError, RuleViolation
 from dms.scoping import actor_or_none
 from orders import verbs
@@ -35,19 +36,26 @@ def _warehouse_rank(default_id):
     return rank
 
 
+def _levels_to_reserve(*, product_ids: list[int]):
+    return (
+        StockLevel.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .filter(product_id__in=product_ids, warehouse__is_active=True)
+        .order_by("product_id", "warehouse_id")
+    )
+
+
+# Every order submitted runs it.
+_LEVELS_TO_RESERVE = CompiledQuery(_levels_to_reserve)
+
+
 def reserve(
     *, actor: User | None, order: Order, lines: list[OrderLine], default_warehouse_id
 ) -> dict[int, list[Reservation]]:
     """Reserve every line or nothing; returns the reservations by line id. Stock rows are locked in
     (product, warehouse) order and written back in one statement; the table's constraints would refuse an
     oversell regardless."""
-    product_ids = sorted({line.product_id for line in lines})
-    levels = list(
-        StockLevel.objects.select_for_update(of=("self",))
-        .select_related("warehouse")
-        .filter(product_id__in=product_ids, warehouse__is_active=True)
-        .order_by("product_id", "warehouse_id")
-    )
+    levels = _LEVELS_TO_RESERVE(product_ids=sorted({line.product_id for line in lines}))
     by_product: dict[int, list[StockLevel]] = {}
     for level in levels:
         by_product.setdefault(level.product_id, []).append(level)
@@ -133,6 +141,37 @@ def release(*, actor: User | None, order: Order) -> None:
         )
     StockMovement.objects.bulk_create(movements)
     Reservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+
+
+def stock_issue_free(
+    *, actor: User | None, order: Order, warehouse_id: int, quantities: dict[int, int], reason: str
+) -> None:
+    """Take goods sent again for an order (a replacement for goods lost or damaged on the way) out of a
+    warehouse's free stock: not from the order's reservation, which has shipped, and never below what other
+    orders hold reserved. Raises ``InsufficientStock`` with the short products."""
+    require(actor, "ship_order")
+    now = timezone.now()
+    short = []
+    for product_id, quantity in sorted(quantities.items()):
+        taken = StockLevel.objects.filter(
+            warehouse_id=warehouse_id, product_id=product_id, on_hand__gte=F("reserved") + quantity
+        ).update(on_hand=F("on_hand") - quantity, updated_at=now)
+        if not taken:
+            short.append({"product": product_id, "quantity": quantity})
+    if short:
+        raise InsufficientStock(_("Not enough free stock in the warehouse for the replacement."), data={"lines": short})
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            warehouse_id=warehouse_id,
+            product_id=product_id,
+            kind=StockMovement.Kind.SHIP,
+            on_hand_delta=-quantity,
+            order=order,
+            reason=reason,
+            actor=actor_or_none(actor),
+        )
+        for product_id, quantity in quantities.items()
+    )
 
 
 def stock_adjust(

@@ -26,6 +26,8 @@ SHIPPER_IN_SCOPE = matrix.outcomes(hq_staff="403", sales_rep="404", **dict.fromk
 API.update(
     {
         ("GET", "/api/v1/shipments/"): matrix.SIGNED_IN,
+        # Figures over the shipments in the reader's scope: a rep without a territory gets empty ones.
+        ("GET", "/api/v1/shipments/kpis/"): matrix.SIGNED_IN,
         ("POST", "/api/v1/shipments/"): matrix.HQ_ONLY,
         ("GET", "/api/v1/shipments/{id}/"): matrix.IN_DEALER_SCOPE,
         ("POST", "/api/v1/shipments/{id}/dispatch/"): SHIPPER_IN_SCOPE,
@@ -35,6 +37,13 @@ API.update(
         ("POST", "/api/v1/shipments/{id}/cancel/"): matrix.HQ_IN_SCOPE,
         ("GET", "/api/v1/shipments/{id}/events/"): matrix.IN_DEALER_SCOPE,
         ("POST", "/api/v1/shipments/{id}/events/"): matrix.HQ_IN_SCOPE,
+        # The body is checked before the service decides who may record a charge: the empty one answers 400.
+        ("POST", "/api/v1/shipments/{id}/charge/"): matrix.HQ_IN_SCOPE,
+        ("POST", "/api/v1/shipments/charges/import/"): matrix.HQ_ONLY,
+        ("GET", "/api/v1/delivery-claims/"): matrix.SIGNED_IN,
+        ("POST", "/api/v1/delivery-claims/"): matrix.SIGNED_IN,
+        ("GET", "/api/v1/delivery-claims/{id}/"): matrix.IN_DEALER_SCOPE,
+        ("POST", "/api/v1/delivery-claims/{id}/resolve/"): matrix.HQ_IN_SCOPE,
         ("GET", "/api/v1/delivery-plans/"): matrix.HQ_ONLY,
         ("POST", "/api/v1/delivery-plans/"): matrix.HQ_ONLY,
         ("GET", "/api/v1/delivery-plans/{id}/"): ADMIN_ONLY_IN_SCOPE,
@@ -50,10 +59,12 @@ HTML = {
     ("GET", "logistics:carrier_detail"): FLEET_PAGE,
     ("GET", "logistics:vehicles"): FLEET_PAGE,
     ("GET", "logistics:shipments"): matrix.HQ_ONLY,
+    ("GET", "logistics:kpis"): matrix.HQ_ONLY,
+    ("GET", "portal:delivery_kpis"): matrix.DEALER_ONLY,
     ("GET", "logistics:shipment_detail"): matrix.HQ_IN_SCOPE,
     **{
         ("POST", f"logistics:shipment_{action}"): matrix.HQ_IN_SCOPE
-        for action in ("dispatch", "deliver", "track", "cancel")
+        for action in ("dispatch", "deliver", "track", "cancel", "charge")
     },
     ("GET", "logistics:plans"): FLEET_PAGE,
     ("POST", "logistics:plan_request"): FLEET_PAGE,
@@ -66,7 +77,16 @@ HTML = {
     ("GET", "logistics:route_driver"): FLEET_PAGE,
     # Planning needs ``ship_order``, decided before the order is looked up.
     ("GET", "logistics:shipment_plan"): matrix.HQ_ADMIN_ONLY,
+    # Importing carriers' bills needs ``ship_order`` too, which only the administrator of the matrix holds.
+    ("GET", "logistics:freight_import"): matrix.HQ_ADMIN_ONLY,
     ("POST", "portal:shipment_receive"): matrix.outcomes(other_dealer="404", **dict.fromkeys(matrix.HQ_ROLES, "403")),
+    ("POST", "logistics:shipment_claim"): matrix.HQ_IN_SCOPE,
+    ("GET", "logistics:claims"): matrix.HQ_ONLY,
+    ("GET", "logistics:claim_detail"): matrix.HQ_IN_SCOPE,
+    ("POST", "logistics:claim_resolve"): matrix.HQ_IN_SCOPE,
+    ("GET", "logistics:claim_photo"): matrix.HQ_IN_SCOPE,
+    ("POST", "portal:shipment_claim"): matrix.outcomes(other_dealer="404", **dict.fromkeys(matrix.HQ_ROLES, "403")),
+    ("GET", "portal:claim_photo"): matrix.outcomes(other_dealer="404", **dict.fromkeys(matrix.HQ_ROLES, "403")),
 }
 
 OBJECTS = {
@@ -80,6 +100,9 @@ OBJECTS = {
     "/api/v1/delivery-plans/": "delivery_plan",
     "logistics:plan": "delivery_plan",
     "logistics:route": "route",
+    "/api/v1/delivery-claims/": "claim",
+    "logistics:claim": "claim",
+    "portal:claim": "claim",
 }
 
 

@@ -4,10 +4,16 @@ carries the orders world's shipped order; a delivery plan of the warehouse's day
 
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from logistics import services
-from logistics.models import DeliveryPlan, PlanRoute, Shipment
+from logistics.models import ClaimLine, DeliveryClaim, DeliveryPlan, PlanRoute, Shipment
+
+# The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def logistics_world(users, warehouse, region, shipped_order) -> dict:
@@ -29,7 +35,21 @@ def logistics_world(users, warehouse, region, shipped_order) -> dict:
     route = PlanRoute.objects.create(
         plan=plan, vehicle=vehicle, starts_at=now, ends_at=now, distance_m=0, load_kg=0, load_m3=0, cost=0
     )
+    claim = DeliveryClaim(
+        number="CL-MATRIX-0001",
+        shipment=shipment,
+        order=shipped_order,
+        dealer_id=shipment.dealer_id,
+        kind=DeliveryClaim.Kind.DAMAGE,
+        value=Decimal("10.00"),
+        photo_type="image/png",
+    )
+    claim.photo.save("photo", ContentFile(PNG), save=False)
+    claim.save()
+    line = shipment.lines.first()
+    ClaimLine.objects.create(claim=claim, shipment_line=line, product_id=line.product_id, quantity=1)
     return {
+        "claim": claim,
         "carrier": carrier,
         "rate_card": rate_card,
         "vehicle": vehicle,

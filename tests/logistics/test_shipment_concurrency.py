@@ -1,15 +1,17 @@
 """Shipments under real concurrent PostgreSQL connections: planning, dispatching and tracking the same order at
-once ship no more than was ordered, dispatch once, and record a carrier's step once."""
+once ship no more than was ordered, dispatch once, and record a carrier's step once; claims of one line never
+claim more than arrived, and a claim is decided once."""
 
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from dms.errors import RuleViolation
 from logistics import services
-from logistics.models import DeliveryPlan, Shipment, TrackingEvent
-from orders.models import Invoice, StockLevel
+from logistics.models import DeliveryClaim, DeliveryPlan, Shipment, TrackingEvent
+from orders.models import Invoice, Payment, StockLevel
 from tests.concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,3 +78,33 @@ def test_two_dispatches_of_the_same_plan_dispatch_it_once(shop, desk, day, djang
     assert sorted(type(o).__name__ for o in outcomes) == ["DeliveryPlan", "PlanDispatched"], outcomes
     assert Shipment.objects.filter(status=Shipment.Status.IN_TRANSIT).count() == 8
     assert Invoice.objects.count() == 8
+
+
+def test_two_damage_claims_of_the_same_line_at_once_never_claim_more_than_arrived(shop, desk, dealer_admin, approved):
+    shipment = services.shipment_create(actor=desk, order=approved((shop.kettle, 10)), warehouse=shop.main)
+    services.shipment_dispatch(actor=desk, shipment=shipment)
+    services.shipment_deliver(actor=dealer_admin, shipment=shipment)
+    outcomes = run_together(
+        lambda quantity: services.claim_open(
+            actor=dealer_admin, shipment=shipment, kind="damage", lines=[(shop.kettle, quantity)], description="破损"
+        ),
+        [6, 6, 6],
+    )
+    opened = [o for o in outcomes if isinstance(o, DeliveryClaim)]
+    assert len(opened) == 1, outcomes
+    assert {o.code for o in outcomes if not isinstance(o, DeliveryClaim)} == {"invalid_claim_lines"}
+
+
+def test_two_decisions_of_the_same_claim_at_once_credit_once(shop, desk, dealer_admin, approved):
+    desk.user_permissions.add(Permission.objects.get(codename="resolve_claim"))
+    shipment = services.shipment_create(actor=desk, order=approved((shop.kettle, 10)), warehouse=shop.main)
+    services.shipment_dispatch(actor=desk, shipment=shipment)
+    services.shipment_deliver(actor=dealer_admin, shipment=shipment, received={shop.kettle.pk: 7})
+    claim = DeliveryClaim.objects.get(shipment=shipment)
+    outcomes = run_together(
+        lambda resolution: services.claim_resolve(actor=desk, claim=claim, resolution=resolution, reason="核实"),
+        ["credit", "credit", "reship"],
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["DeliveryClaim", "InvalidTransition", "InvalidTransition"]
+    assert Payment.objects.filter(method=Payment.Method.CREDIT_NOTE).count() <= 1
+    assert Shipment.objects.filter(replaces=claim).count() <= 1

@@ -25,6 +25,7 @@ from dms.accounts.models import Role, User
 from dms.events.models import Event
 from leads import demo as leads_demo
 from leads.models import Assignment, AssignmentRule, DealRegistration, Lead, LeadSource
+from logistics.models import DeliveryClaim
 from orders import demo, selectors, services
 from orders.models import (
     DealerAuthorization,
@@ -250,3 +251,13 @@ def test_the_demo_dealer_has_leads_waiting_and_a_history():
     history = Lead.objects.filter(assignments__dealer__code=DEMO_DEALER_CODE, assignments__status=A.ACCEPTED)
     assert history.filter(status=L.WON).exists() and history.filter(status=L.LOST).exists()
     assert history.filter(Q(status=L.CONTACTED) | Q(status=L.QUALIFIED)).exists()
+
+
+def test_recent_deliveries_with_claims_some_decided():
+    claims = DeliveryClaim.objects.all()
+    assert set(claims.values_list("status", flat=True)) == {"open", "credited", "reshipped", "rejected"}
+    credited = claims.get(status="credited")
+    assert credited.credit_note.method == Payment.Method.CREDIT_NOTE
+    assert credited.credit_note.amount == credited.credit_amount == credited.value
+    assert claims.get(status="reshipped").replacements.get().status == "planned"
+    assert all(claim.resolution_reason for claim in claims.exclude(status="open"))

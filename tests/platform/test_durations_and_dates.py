@@ -118,7 +118,15 @@ def test_a_moment_is_written_the_same_way_on_the_lead_page_and_in_the_audit_log(
 
 def test_templates_write_dates_by_the_language_formats_and_durations_by_dms_durations():
     """A literal format ("Y-m-d", "m-d H:i") would drift from the other pages; timesince reads "11 月"."""
-    allowed = {"SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT", "DATE_FORMAT", "DATETIME_FORMAT", "c", "U"}
+    allowed = {
+        "SHORT_DATE_FORMAT",
+        "SHORT_DATETIME_FORMAT",
+        "DATE_FORMAT",
+        "DATETIME_FORMAT",
+        "YEAR_MONTH_FORMAT",
+        "c",
+        "U",
+    }
     templates = Path(__file__).resolve().parents[2] / "templates"
     found = []
     for path in templates.rglob("*.*"):
