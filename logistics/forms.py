@@ -88,6 +88,14 @@ class DeliveryForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What was short or damaged, if anything."),
     )
+    photo = forms.FileField(
+        label=_("Photo of the signed delivery note"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,application/pdf", "capture": "environment"}
+        ),
+    )
     latitude = forms.DecimalField(
         max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, widget=forms.HiddenInput
     )
@@ -118,6 +126,7 @@ class DeliveryForm(BootstrapFormMixin, forms.Form):
             "note": data["note"],
             "latitude": data["latitude"],
             "longitude": data["longitude"],
+            "photo": data["photo"] or None,
         }
 
 

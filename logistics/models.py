@@ -225,6 +225,11 @@ class Shipment(models.Model):
     delivery_longitude = models.DecimalField(
         _("longitude at delivery"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    delivery_photo = models.FileField(
+        _("photo of the signed delivery note"), upload_to="delivery-notes/%Y/%m/", max_length=200, blank=True
+    )
+    delivery_photo_type = models.CharField(pgettext_lazy("file", "content type"), max_length=50, blank=True)
+    delivery_photo_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     delivery_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -6,14 +6,17 @@ credit account and the stock levels. Two shipments of the same order wait for ea
 the quantities still to plan are counted by one of them at a time.
 """
 
+import uuid
 from datetime import time, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealers.documents import check_upload
 from dms import events
 from dms.accounts.models import User
 from dms.errors import DomainError, InvalidTransition, PermissionDeniedError, RuleViolation
@@ -342,6 +345,7 @@ def _deliver(
     latitude=None,
     longitude=None,
     occurred_at=None,
+    photo=None,
 ) -> None:
     shipment_move(shipment, St.DELIVERED)
     lines = _received(shipment, received)
@@ -352,6 +356,10 @@ def _deliver(
     shipment.delivery_note = (note or "").strip()[:1000]
     shipment.delivery_latitude, shipment.delivery_longitude = latitude, longitude
     shipment.delivery_recorded_by = actor_or_none(actor)
+    if photo is not None:
+        checked = check_upload(photo)
+        shipment.delivery_photo_type, shipment.delivery_photo_sha256 = checked.content_type, checked.sha256
+        shipment.delivery_photo.save(uuid.uuid4().hex, ContentFile(photo.read()), save=False)
     shipment.save()
     claim = shortage_claim_open(actor=actor, shipment=shipment, lines=lines)
     short = [
@@ -388,10 +396,12 @@ def shipment_deliver(
     note: str = "",
     latitude=None,
     longitude=None,
+    photo=None,
 ) -> Shipment:
     """Record receipt (proof of delivery): what arrived of each line (``received`` by product; all of it when
     not given), who took it, where. The dealer signs for its own shipments; the order desk or a driver records
-    it for any shipment in their scope. The last shipment to arrive delivers the order."""
+    it for any shipment in their scope, each with a photo of the signed delivery note (签收单) when they have one. The
+    last shipment to arrive delivers the order."""
     require_receiver(actor, shipment)
     with transaction.atomic():
         order = lock_order(shipment.order)
@@ -405,6 +415,7 @@ def shipment_deliver(
             note=note,
             latitude=latitude,
             longitude=longitude,
+            photo=photo,
         )
     return locked
 

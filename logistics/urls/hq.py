@@ -1,6 +1,6 @@
 from django.urls import path
 
-from logistics.views import claims, fleet, freight, kpis, plans, shipments
+from logistics.views import claims, files, fleet, freight, kpis, plans, shipments
 
 app_name = "logistics"
 
@@ -17,11 +17,12 @@ urlpatterns = [
     path("shipments/<int:pk>/cancel/", shipments.ShipmentCancelView.as_view(), name="shipment_cancel"),
     path("shipments/<int:pk>/charge/", shipments.ShipmentChargeView.as_view(), name="shipment_charge"),
     path("freight/import/", freight.FreightImportView.as_view(), name="freight_import"),
+    path("shipments/<int:pk>/delivery-note/", files.DeliveryNoteView.as_view(), name="shipment_photo"),
     path("shipments/<int:pk>/claim/", claims.ShipmentClaimView.as_view(), name="shipment_claim"),
     path("claims/", claims.ClaimListView.as_view(), name="claims"),
     path("claims/<int:pk>/", claims.ClaimDetailView.as_view(), name="claim_detail"),
     path("claims/<int:pk>/resolve/", claims.ClaimResolveView.as_view(), name="claim_resolve"),
-    path("claims/<int:pk>/photo/", claims.ClaimPhotoView.as_view(), name="claim_photo"),
+    path("claims/<int:pk>/photo/", files.ClaimPhotoView.as_view(), name="claim_photo"),
     path("orders/<int:order_pk>/ship/", shipments.ShipmentPlanView.as_view(), name="shipment_plan"),
     path("plans/", plans.PlanListView.as_view(), name="plans"),
     path("plans/new/", plans.PlanRequestView.as_view(), name="plan_request"),

@@ -1,20 +1,17 @@
 """Delivery claims at head office: the queue, one claim with the goods and the photo and the decision (re-ship,
-credit, reject); the claim form on a shipment's page; and the photo, read only through a view that checks scope."""
+credit, reject); the claim form on a shipment's page. (Its photo is read through ``views.files``.)"""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from dms.forms import FormPageMixin, page_with_forms, run_service
-from dms.views import DEALER, HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
+from dms.views import HQ, RoleRequiredMixin, ScopedDetailView, ScopedListView
 from logistics import forms, selectors, services
 from logistics.filters import ClaimFilterSet
 from logistics.views.shipments import ShipmentActionView
-
-PHOTO_EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
 
 class ClaimListView(ScopedListView):
@@ -89,29 +86,3 @@ class ShipmentClaimView(ShipmentActionView):
         claim = services.claim_open(actor=self.request.user, shipment=shipment, **form.service_data())
         self.done_message = _("Claim %(number)s opened.") % {"number": claim.number}
         return claim
-
-
-class ClaimPhotoView(RoleRequiredMixin, View):
-    """A claim's photo, for who sees the claim: head office in scope here, the dealer's own users in the portal."""
-
-    allowed_roles = HQ
-
-    def get(self, request, pk):
-        claim = get_object_or_404(selectors.claim_list(user=request.user).exclude(photo=""), pk=pk)
-        try:
-            handle = claim.photo.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            handle,
-            content_type=claim.photo_type,
-            as_attachment=request.GET.get("download") == "1",
-            filename=f"{claim.number}.{PHOTO_EXTENSIONS.get(claim.photo_type, 'bin')}",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-
-class PortalClaimPhotoView(ClaimPhotoView):
-    allowed_roles = DEALER

@@ -17,7 +17,7 @@ class ShipmentReceiveView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         shipment = get_object_or_404(selectors.shipments_in_scope(user=request.user), pk=pk)
-        form = forms.DeliveryForm(request.POST, shipment=shipment)
+        form = forms.DeliveryForm(request.POST, request.FILES, shipment=shipment)
         if form.is_valid():
             done = run_service(
                 form, services.shipment_deliver, actor=request.user, shipment=shipment, **form.service_data()

@@ -143,7 +143,7 @@ class ShipmentDeliverView(ShipmentActionView):
     done_message = gettext_lazy("Delivery recorded.")
 
     def make_form(self, shipment):
-        return forms.DeliveryForm(self.request.POST, shipment=shipment)
+        return forms.DeliveryForm(self.request.POST, self.request.FILES, shipment=shipment)
 
     def perform(self, *, shipment, form):
         return services.shipment_deliver(actor=self.request.user, shipment=shipment, **form.service_data())

@@ -86,6 +86,8 @@ HTML = {
     ("POST", "logistics:claim_resolve"): matrix.HQ_IN_SCOPE,
     ("GET", "logistics:claim_photo"): matrix.HQ_IN_SCOPE,
     ("POST", "portal:shipment_claim"): matrix.outcomes(other_dealer="404", **dict.fromkeys(matrix.HQ_ROLES, "403")),
+    ("GET", "logistics:shipment_photo"): matrix.HQ_IN_SCOPE,
+    ("GET", "portal:shipment_photo"): matrix.outcomes(other_dealer="404", **dict.fromkeys(matrix.HQ_ROLES, "403")),
     ("GET", "portal:claim_photo"): matrix.outcomes(other_dealer="404", **dict.fromkeys(matrix.HQ_ROLES, "403")),
 }
 

@@ -28,6 +28,8 @@ def logistics_world(users, warehouse, region, shipped_order) -> dict:
         fields={"warehouse": warehouse, "plate": "浙A·MX001", "capacity_kg": 1500, "capacity_m3": 8},
     )
     shipment = Shipment.objects.get(order=shipped_order)
+    shipment.delivery_photo_type = "image/png"
+    shipment.delivery_photo.save("note", ContentFile(PNG))
     plan = DeliveryPlan.objects.create(
         warehouse=warehouse, date=timezone.localdate(), status=DeliveryPlan.Status.READY, time_limit_s=1
     )

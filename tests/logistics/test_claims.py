@@ -346,3 +346,40 @@ def test_the_api_opens_lists_and_decides_claims(api_as, shop, delivered, dealer_
         f"/api/v1/delivery-claims/{created.data['id']}/resolve/", {"resolution": "maybe", "reason": "x"}, format="json"
     )
     assert bad.status_code == 400
+
+
+def test_a_signed_delivery_note_is_kept_with_the_receipt_and_read_only_in_scope(
+    client, shop, desk, approved, dealer_admin, other_dealer_admin
+):
+    shipment = services.shipment_create(actor=desk, order=approved((shop.kettle, 2)), warehouse=shop.main)
+    services.shipment_dispatch(actor=desk, shipment=shipment)
+    client.force_login(dealer_admin)
+    line = shipment.lines.get()
+    answer = client.post(
+        reverse("portal:shipment_receive", args=[shipment.pk]),
+        {f"received_{line.pk}": "2", "received_by": "王店长", "photo": _photo("note.jpg")},
+    )
+    assert answer.status_code == 302
+    shipment.refresh_from_db()
+    assert (shipment.status, shipment.delivery_photo_type, len(shipment.delivery_photo_sha256)) == (
+        "delivered",
+        "image/jpeg",
+        64,
+    )
+    note = client.get(reverse("portal:shipment_photo", args=[shipment.pk]))
+    assert (note.status_code, note["Content-Type"], note["X-Content-Type-Options"]) == (200, "image/jpeg", "nosniff")
+    client.force_login(other_dealer_admin)
+    assert client.get(reverse("portal:shipment_photo", args=[shipment.pk])).status_code == 404
+    client.force_login(desk)
+    assert client.get(reverse("logistics:shipment_photo", args=[shipment.pk])).status_code == 200
+
+
+def test_a_delivery_note_that_is_not_an_image_is_refused_and_nothing_is_recorded(shop, desk, approved):
+    shipment = services.shipment_create(actor=desk, order=approved((shop.kettle, 2)), warehouse=shop.main)
+    services.shipment_dispatch(actor=desk, shipment=shipment)
+    fake = SimpleUploadedFile("note.jpg", b"MZ not an image", content_type="image/jpeg")
+    with pytest.raises(RuleViolation) as refused:
+        services.shipment_deliver(actor=desk, shipment=shipment, photo=fake)
+    assert refused.value.code == "file_type_not_allowed"
+    shipment.refresh_from_db()
+    assert shipment.status == "in_transit"
