@@ -201,17 +201,23 @@ def _solve(problem: Problem, *, seed: int, seconds: float | None, iterations: in
     opens = min(v.shift[0] for v in problem.vehicles)
     closes = max(v.shift[1] for v in problem.vehicles)
     depot = model.add_depot(model.add_location(x=0, y=0), tw_early=opens, tw_late=closes)
+    # Vehicles alike in all the solver sees are one vehicle type with as many available: the solver searches
+    # far better over a few types than over one type per vehicle. Each route of a type gets one of them.
+    types: dict[tuple, list[Vehicle]] = {}
     for vehicle in problem.vehicles:
+        capacity = (vehicle.capacity_g // _G_PER_UNIT, vehicle.capacity_cm3 // _CM3_PER_UNIT)
+        alike = (capacity, vehicle.fixed_cost, vehicle.shift, _unit_cost(vehicle, unit))
+        types.setdefault(alike, []).append(vehicle)
+    for (capacity, fixed_cost, shift, unit_cost), vehicles in types.items():
         model.add_vehicle_type(
-            num_available=1,
-            capacity=[vehicle.capacity_g // _G_PER_UNIT, vehicle.capacity_cm3 // _CM3_PER_UNIT],
+            num_available=len(vehicles),
+            capacity=list(capacity),
             start_depot=depot,
             end_depot=depot,
-            fixed_cost=vehicle.fixed_cost,
-            tw_early=vehicle.shift[0],
-            tw_late=vehicle.shift[1],
-            unit_distance_cost=_unit_cost(vehicle, unit),
-            name=str(vehicle.key),
+            fixed_cost=fixed_cost,
+            tw_early=shift[0],
+            tw_late=shift[1],
+            unit_distance_cost=unit_cost,
         )
     locations = [model.locations[0]]
     for index, stop in kept:
@@ -246,8 +252,9 @@ def _solve(problem: Problem, *, seed: int, seconds: float | None, iterations: in
     routes = []
     visited = set()
     stop_by_key = {stop.key: stop for _index, stop in kept}
+    free = [list(vehicles) for vehicles in types.values()]
     for route in solution.routes():
-        vehicle = problem.vehicles[route.vehicle_type()]
+        vehicle = free[route.vehicle_type()].pop(0)
         planned, path = [], [0]
         for activity in route.schedule():
             if activity.is_client():
