@@ -482,11 +482,12 @@ def _statements(ids: dict[str, int]) -> list[str]:
         # One shipment per invoice, from the dealer's default warehouse, by the own fleet, with its lines.
         """INSERT INTO logistics_shipment (number, order_id, dealer_id, warehouse_id, status, mode, tracking_number,
              ship_to_address, requested_date, window_opens, window_closes, weight_kg, volume_m3, invoice_id, note,
-             created_at, dispatched_at, delivered_at, received_by, delivery_note)
+             created_at, dispatched_at, delivered_at, received_by, delivery_note, delivery_photo,
+             delivery_photo_type, delivery_photo_sha256)
            SELECT 'SH-' || substr(i.number, 5), i.order_id, i.dealer_id, ca.default_warehouse_id,
              CASE WHEN o.status = 'shipped' THEN 'in_transit' ELSE 'delivered' END, 'own_fleet', '',
              d.address, o.shipped_at::date + 1, '09:00', '17:00', 0, 0, i.id, '',
-             o.shipped_at, o.shipped_at, o.delivered_at, '', ''
+             o.shipped_at, o.shipped_at, o.delivered_at, '', '', '', '', ''
            FROM orders_invoice i JOIN orders_order o ON o.id = i.order_id
              JOIN dealers_dealer d ON d.id = i.dealer_id JOIN orders_creditaccount ca ON ca.dealer_id = i.dealer_id""",
         """INSERT INTO logistics_shipmentline (shipment_id, order_line_id, product_id, quantity, quantity_received)
