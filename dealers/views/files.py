@@ -1,11 +1,11 @@
 """The only way to read a qualification document's file: a view that checks the reader's scope (HQ or the
 dealer's own users). Files are never served from a public URL."""
 
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views import View
 
 from dealers import selectors
+from dms.files import private_file_response
 from dms.views import EVERYONE, RoleRequiredMixin
 
 
@@ -14,17 +14,9 @@ class DocumentFileView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         document = get_object_or_404(selectors.document_list(user=request.user), pk=pk)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[document.content_type]
-        response = FileResponse(
-            handle,
+        return private_file_response(
+            document.file,
             content_type=document.content_type,
-            as_attachment=request.GET.get("download") == "1",
-            filename=f"{document.dealer.code}-{document.doc_type.code}.{extension}",
+            name=f"{document.dealer.code}-{document.doc_type.code}",
+            download=request.GET.get("download") == "1",
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response

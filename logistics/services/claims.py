@@ -26,7 +26,7 @@ from dms.money import ZERO, as_money
 from dms.numbers import next_number
 from dms.scoping import actor_or_none
 from logistics import verbs
-from logistics.models import DeliveryClaim, Shipment, ShipmentLine
+from logistics.models import ClaimLine, DeliveryClaim, Shipment, ShipmentLine
 from logistics.services.common import lock_order, lock_shipment, require_receiver, shipment_defaults
 from orders import services as orders
 from orders.services.common import dealer_admins, people_to_tell, require_dealer_access, required_reason
@@ -114,9 +114,9 @@ def _open(actor, shipment: Shipment, kind: str, chosen, description: str, photo=
         claim.photo_type, claim.photo_sha256 = checked.content_type, checked.sha256
         claim.photo.save("photo", ContentFile(photo.read()), save=False)
     claim.save()
-    claim.lines.model.objects.bulk_create(
+    ClaimLine.objects.bulk_create(
         [
-            claim.lines.model(claim=claim, shipment_line=line, product_id=line.product_id, quantity=quantity)
+            ClaimLine(claim=claim, shipment_line=line, product_id=line.product_id, quantity=quantity)
             for line, quantity in chosen
         ]
     )

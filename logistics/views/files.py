@@ -2,14 +2,12 @@
 the reader's scope (head office in its territory here, the dealer's own users in the portal). Files are never
 served from a public URL."""
 
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views import View
 
+from dms.files import private_file_response
 from dms.views import DEALER, HQ, RoleRequiredMixin
 from logistics import selectors
-
-EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 
 
 class ScopedFileView(RoleRequiredMixin, View):
@@ -21,20 +19,12 @@ class ScopedFileView(RoleRequiredMixin, View):
     def get(self, request, pk):
         records = type(self).selector(user=request.user).exclude(**{self.file_field: ""})
         record = get_object_or_404(records, pk=pk)
-        content_type = getattr(record, self.type_field)
-        try:
-            handle = getattr(record, self.file_field).open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            handle,
-            content_type=content_type,
-            as_attachment=request.GET.get("download") == "1",
-            filename=f"{record.number}.{EXTENSIONS.get(content_type, 'bin')}",
+        return private_file_response(
+            getattr(record, self.file_field),
+            content_type=getattr(record, self.type_field),
+            name=record.number,
+            download=request.GET.get("download") == "1",
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 class ClaimPhotoView(ScopedFileView):
